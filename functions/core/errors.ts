@@ -1,0 +1,137 @@
+/**
+ * The one error type a client ever sees. It carries the Matrix `errcode` and the HTTP status;
+ * `functions/http/errors.ts` is the only place that turns it into a response. Anything thrown
+ * that is not a MatrixError becomes a bare 500 M_UNKNOWN there.
+ */
+export type Errcode =
+  | 'M_BAD_JSON'
+  | 'M_NOT_JSON'
+  | 'M_MISSING_PARAM'
+  | 'M_INVALID_PARAM'
+  | 'M_TOO_LARGE'
+  | 'M_UNRECOGNIZED'
+  | 'M_THREEPID_IN_USE'
+  | 'M_THREEPID_NOT_FOUND'
+  | 'M_TOKEN_INCORRECT'
+  | 'M_SESSION_EXPIRED'
+  | 'M_SESSION_NOT_VALIDATED'
+  | 'M_NO_VALID_SESSION'
+  | 'M_EMAIL_SEND_ERROR'
+  | 'M_SEND_ERROR'
+  | 'M_UNKNOWN';
+
+export type ExpiryReason = 'token_expired' | 'locked' | 'validation_expired';
+
+const EXPIRY_MESSAGES: Record<ExpiryReason, string> = {
+  token_expired: 'The token has expired. Request a new one.',
+  locked: 'Too many incorrect tokens were submitted. Request a new one.',
+  validation_expired: 'This session was validated too long ago to be used. Start again.',
+};
+
+export class MatrixError extends Error {
+  override readonly name = 'MatrixError';
+
+  constructor(
+    readonly errcode: Errcode,
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown; expiry?: ExpiryReason },
+  ) {
+    super(message, options);
+    this.expiry = options?.expiry;
+  }
+
+  /** Why a session is unusable, for M_SESSION_EXPIRED, so pages can explain it to a person. */
+  readonly expiry: ExpiryReason | undefined;
+
+  static notJson(): MatrixError {
+    return new MatrixError('M_NOT_JSON', 400, 'The request body is not valid JSON.');
+  }
+
+  static badJson(message: string): MatrixError {
+    return new MatrixError('M_BAD_JSON', 400, message);
+  }
+
+  static missingParams(names: readonly string[]): MatrixError {
+    return new MatrixError('M_MISSING_PARAM', 400, `Missing parameter(s): ${names.join(', ')}.`);
+  }
+
+  static invalidParam(message: string): MatrixError {
+    return new MatrixError('M_INVALID_PARAM', 400, message);
+  }
+
+  static tooLarge(): MatrixError {
+    return new MatrixError('M_TOO_LARGE', 413, 'The request body is too large.');
+  }
+
+  static unrecognized(status: 404 | 405): MatrixError {
+    return status === 404
+      ? new MatrixError('M_UNRECOGNIZED', 404, 'Unrecognized request.')
+      : new MatrixError('M_UNRECOGNIZED', 405, 'This endpoint does not support that method.');
+  }
+
+  static threepidInUse(): MatrixError {
+    return new MatrixError('M_THREEPID_IN_USE', 400, 'This address is already in use by an account.');
+  }
+
+  static threepidNotFound(): MatrixError {
+    return new MatrixError('M_THREEPID_NOT_FOUND', 400, 'No account uses this address.');
+  }
+
+  /** `attemptsLeft` is told to the user when the session still counts attempts. */
+  static tokenIncorrect(attemptsLeft?: number): MatrixError {
+    let rest = '';
+    if (attemptsLeft !== undefined) {
+      rest =
+        attemptsLeft > 0
+          ? ` ${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'} left.`
+          : ' No attempts are left; request a new one.';
+    }
+    return new MatrixError('M_TOKEN_INCORRECT', 400, `The token is incorrect.${rest}`);
+  }
+
+  static sessionExpired(expiry: ExpiryReason): MatrixError {
+    return new MatrixError('M_SESSION_EXPIRED', 400, EXPIRY_MESSAGES[expiry], { expiry });
+  }
+
+  static sessionNotValidated(): MatrixError {
+    return new MatrixError(
+      'M_SESSION_NOT_VALIDATED',
+      400,
+      'This validation session has not been completed yet.',
+    );
+  }
+
+  /** Deliberately the same for an unknown sid and for a wrong client_secret. */
+  static noValidSession(): MatrixError {
+    return new MatrixError(
+      'M_NO_VALID_SESSION',
+      404,
+      'No valid session was found for that sid and client_secret.',
+    );
+  }
+
+  static deliveryFailed(medium: 'email' | 'msisdn', permanent: boolean, cause: unknown): MatrixError {
+    const errcode = medium === 'email' ? 'M_EMAIL_SEND_ERROR' : 'M_SEND_ERROR';
+    const what = medium === 'email' ? 'email' : 'text message';
+    return permanent
+      ? new MatrixError(errcode, 400, `The ${what} could not be delivered to this address.`, { cause })
+      : new MatrixError(errcode, 500, `The ${what} could not be sent. Try again later.`, { cause });
+  }
+}
+
+/**
+ * Thrown by email and SMS adapters when the provider refuses or fails a send. `permanent` means
+ * the address itself was refused (retrying will not help); otherwise the failure is on our side.
+ */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+
+  constructor(
+    readonly permanent: boolean,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

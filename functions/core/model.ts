@@ -1,0 +1,103 @@
+import type { ValidationPolicy } from './policy.js';
+
+export const MEDIA = ['email', 'msisdn'] as const;
+export type Medium = (typeof MEDIA)[number];
+
+/** Why the address is being validated. A session validated for one purpose is not valid for another. */
+export const PURPOSES = ['registration', 'password_reset', 'add_threepid'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+/** A third-party identifier in canonical form: lower-cased email, or E.164 digits without `+`. */
+export interface Threepid {
+  readonly medium: Medium;
+  readonly address: string;
+}
+
+/** A token that was sent. Only its keyed digest is kept; the token itself lives in the message. */
+export interface IssuedToken {
+  readonly digest: string;
+  /** Epoch milliseconds after which the token no longer validates. */
+  readonly expiresAt: number;
+}
+
+/**
+ * One validation session, as stored. A record is keyed by (purpose, medium, address,
+ * client_secret), so repeated requests find it without a secondary index. `generation` changes
+ * whenever a request has to start over (after validation, lock-out or expiry), which retires the
+ * previous sid.
+ */
+export interface Session {
+  readonly key: string;
+  readonly generation: string;
+  readonly purpose: Purpose;
+  readonly threepid: Threepid;
+  readonly clientSecretDigest: string;
+  readonly lastSendAttempt: number;
+  readonly sendCount: number;
+  /** Newest last. Email keeps a few recent tokens live so an older email still works; SMS keeps one. */
+  readonly tokens: readonly IssuedToken[];
+  /** Token submissions counted against this generation, right or wrong. */
+  readonly submissions: number;
+  readonly nextLink?: string;
+  readonly createdAt: number;
+  readonly validatedAt?: number;
+  /** Epoch milliseconds (whole seconds) after which the record is treated as absent; also the TTL. */
+  readonly expiresAt: number;
+  /** Incremented by every write, so whole-record writes can be conditional on what was read. */
+  readonly version: number;
+}
+
+export type SessionStatus =
+  /** At least one token is live and attempts remain. */
+  | 'awaiting'
+  /** Every token sent has expired. */
+  | 'token_expired'
+  /** Too many tokens were submitted; even the right one no longer works. */
+  | 'locked'
+  | 'validated'
+  /** Validated too long ago to be used. */
+  | 'validation_expired'
+  /** Past the record's lifetime: behaves as if it did not exist. */
+  | 'gone';
+
+export function sessionStatus(session: Session, now: number, policy: ValidationPolicy): SessionStatus {
+  if (now >= session.expiresAt) return 'gone';
+  if (session.validatedAt !== undefined) {
+    return now < session.validatedAt + policy.validatedSessionLifetimeMs ? 'validated' : 'validation_expired';
+  }
+  if (session.submissions >= policy.maxTokenSubmissions) return 'locked';
+  return session.tokens.some((token) => now < token.expiresAt) ? 'awaiting' : 'token_expired';
+}
+
+/**
+ * When a record may be forgotten: a grace period after the last moment it can be used, so a late
+ * click or query gets "expired" rather than "unknown". Rounded up to whole seconds because the
+ * DynamoDB TTL attribute is in seconds.
+ */
+export function recordExpiry(
+  tokens: readonly IssuedToken[],
+  validatedAt: number | undefined,
+  policy: ValidationPolicy,
+): number {
+  const usableUntil = Math.max(
+    ...tokens.map((token) => token.expiresAt),
+    validatedAt === undefined ? 0 : validatedAt + policy.validatedSessionLifetimeMs,
+  );
+  return Math.ceil((usableUntil + policy.recordGraceMs) / 1000) * 1000;
+}
+
+const SID_SEPARATOR = '.';
+
+/** The sid names the record and its generation. Both parts are unguessable base64url. */
+export function formatSid(key: string, generation: string): string {
+  return `${key}${SID_SEPARATOR}${generation}`;
+}
+
+export function parseSid(sid: string): { key: string; generation: string } | undefined {
+  const match = /^([A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{8,32})$/.exec(sid);
+  return match?.[1] && match[2] ? { key: match[1], generation: match[2] } : undefined;
+}
+
+export function sidOf(session: Session): string {
+  return formatSid(session.key, session.generation);
+}

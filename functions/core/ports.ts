@@ -1,0 +1,99 @@
+/**
+ * Everything the domain needs from the outside world. Adapters in `functions/adapters` implement
+ * these; tests use fakes. Time, randomness and keyed hashing are ports too, so core is exact and
+ * deterministic under test.
+ */
+import type { Medium, Purpose, Session, Threepid } from './model.js';
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export interface Random {
+  /** Bytes from a cryptographically secure generator. */
+  bytes(length: number): Uint8Array;
+  /** A uniform integer in [0, maxExclusive) from a cryptographically secure generator. */
+  integer(maxExclusive: number): number;
+}
+
+/** What a keyed digest is for; each use gets its own domain so digests never cross over. */
+export type DigestPurpose = 'client-secret' | 'session-key' | 'token' | 'log-fingerprint';
+
+/** A keyed one-way function (HMAC in production). The key never reaches core. */
+export interface SecretHasher {
+  /** URL-safe digest of `value`. */
+  digest(purpose: DigestPurpose, value: string): string;
+  /** Whether `value` digests to `digest`, compared in constant time. */
+  matches(purpose: DigestPurpose, value: string, digest: string): boolean;
+}
+
+/**
+ * Session records. Every write that must happen once is a single conditional write, so
+ * concurrent requests never both win.
+ */
+export interface SessionStore {
+  /** Strongly consistent read. */
+  load(key: string): Promise<Session | undefined>;
+  /**
+   * Writes the whole record if the stored version is still `expectedVersion` (`undefined`: no
+   * record). Returns false when another writer got there first.
+   */
+  save(session: Session, expectedVersion: number | undefined): Promise<boolean>;
+  /** Deletes the record if its version is still `expectedVersion`. Returns false otherwise. */
+  remove(key: string, expectedVersion: number): Promise<boolean>;
+  /**
+   * Counts one token submission against `generation`, if fewer than `limit` were counted and the
+   * session is not validated. Returns the record as updated, or undefined when that did not hold.
+   */
+  countSubmission(key: string, generation: string, limit: number): Promise<Session | undefined>;
+}
+
+export interface ValidationEmail {
+  /** Canonical address. */
+  readonly to: string;
+  readonly purpose: Purpose;
+  /** The confirmation link to put in the message. */
+  readonly link: string;
+  readonly validForMs: number;
+}
+
+export interface ValidationSms {
+  /** E.164 with the leading `+`. */
+  readonly to: string;
+  readonly purpose: Purpose;
+  readonly code: string;
+  readonly validForMs: number;
+}
+
+/** Sends validation messages. Throws DeliveryError when the provider refuses or fails. */
+export interface EmailSender {
+  sendValidationEmail(email: ValidationEmail): Promise<void>;
+}
+
+export interface SmsSender {
+  sendValidationSms(sms: ValidationSms): Promise<void>;
+}
+
+/**
+ * Which account, if any, an address is bound to. Implemented by a static file locally; later by
+ * adapters that ask the homeserver (for example the Synapse admin API).
+ */
+export interface ThreepidDirectory {
+  /** The Matrix user ID bound to this canonical 3PID, or undefined. */
+  findUserId(threepid: Threepid): Promise<string | undefined>;
+}
+
+/** Public URLs the domain hands out; built from the configured public base URL. */
+export interface ValidationLinks {
+  emailConfirmation(params: { sid: string; clientSecret: string; token: string }): string;
+  submitUrl(medium: Medium): string;
+}
+
+/** Structured logging. Never pass a token, a client_secret or a raw address. */
+export interface Logger {
+  debug(message: string, ...attributes: Record<string, unknown>[]): void;
+  info(message: string, ...attributes: Record<string, unknown>[]): void;
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  error(message: string, ...attributes: Record<string, unknown>[]): void;
+}
