@@ -1,0 +1,28 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ThreepidValidation } from '../core/validation.js';
+import { httpPipeline } from '../http/middleware.js';
+import { jsonBody, readFields } from '../http/request.js';
+import { jsonResponse } from '../http/responses.js';
+import { requireRoute } from '../http/routes.js';
+
+export interface SubmitTokenDeps {
+  readonly validation: ThreepidValidation;
+  readonly logger: Logger;
+}
+
+const FIELDS = { sid: 'string', client_secret: 'string', token: 'string' } as const;
+
+/** POST …/validate/{email,msisdn}/submitToken: the `submit_url` clients post SMS codes (or email tokens) to. */
+export function makeSubmitTokenHandler(deps: SubmitTokenDeps) {
+  return httpPipeline({ logger: deps.logger, errors: 'json' }, async (event) => {
+    const { medium } = requireRoute(event, 'submitToken');
+    const fields = readFields(jsonBody(event), FIELDS);
+    await deps.validation.submitToken({
+      sid: fields.sid,
+      clientSecret: fields.client_secret,
+      token: fields.token,
+      medium,
+    });
+    return jsonResponse(200, { success: true });
+  });
+}

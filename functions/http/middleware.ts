@@ -1,0 +1,77 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { MatrixError } from '../core/errors.js';
+import { htmlErrorResponse, jsonErrorResponse } from './errors.js';
+import { CORS_HEADERS, emptyResponse, type HttpResponse } from './responses.js';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
+
+export interface HttpPipelineOptions {
+  readonly logger: Logger;
+  /** Errors as Matrix JSON (API routes) or as a page for a person (the emailed link). */
+  readonly errors: 'json' | { readonly html: { readonly csp: string } };
+}
+
+/**
+ * The pipeline every handler runs in, on Lambda and locally alike:
+ * - OPTIONS is answered with CORS headers and no endpoint logic, as the spec requires;
+ * - every response, error or not, carries the CORS headers;
+ * - errors are mapped in one place (http/errors.ts); unknown ones become a bare 500 M_UNKNOWN
+ *   and are logged with their stack, never with the request's query or body (they hold secrets).
+ */
+export function httpPipeline(
+  options: HttpPipelineOptions,
+  handler: (event: HttpEvent) => Promise<HttpResponse>,
+): LambdaHttpHandler {
+  return middy<HttpEvent, HttpResponse, Error, Context>()
+    .use(injectLambdaContext(options.logger, { resetKeys: true }))
+    .use(matrixHttp(options))
+    .handler(handler) as unknown as LambdaHttpHandler;
+}
+
+function matrixHttp(options: HttpPipelineOptions): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {
+  const { logger } = options;
+  const started = new WeakMap<object, number>();
+
+  const finish = (event: HttpEvent, response: HttpResponse): HttpResponse => {
+    const status = response.statusCode;
+    const attributes = {
+      method: event.requestContext.http.method,
+      path: event.rawPath,
+      status,
+      durationMs: Date.now() - (started.get(event) ?? Date.now()),
+    };
+    if (status >= 500) logger.error('Request failed', attributes);
+    else logger.info('Request handled', attributes);
+    return { ...response, headers: { ...response.headers, ...CORS_HEADERS } };
+  };
+
+  return {
+    before: async (request) => {
+      started.set(request.event, Date.now());
+      if (request.event.requestContext.http.method === 'OPTIONS') {
+        return finish(request.event, emptyResponse(204));
+      }
+      return undefined;
+    },
+    after: async (request) => {
+      if (request.response) request.response = finish(request.event, request.response);
+    },
+    onError: async (request) => {
+      const { error } = request;
+      if (!(error instanceof MatrixError)) {
+        logger.error('Unhandled error', {
+          error: error ? { name: error.name, stack: error.stack } : 'unknown',
+        });
+      }
+      const response =
+        options.errors === 'json'
+          ? jsonErrorResponse(error)
+          : htmlErrorResponse(error, options.errors.html.csp);
+      request.response = finish(request.event, response);
+    },
+  };
+}

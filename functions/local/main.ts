@@ -1,0 +1,52 @@
+/**
+ * `npm start`: the service on this machine, with its embedded defaults. Configuration comes from
+ * environment variables (see the README); a bad value stops it with a message naming the variable.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { ConfigError, loadLocalConfig } = await import('../config.js');
+const { startLocalServer, OUTBOX_PATH } = await import('./server.js');
+
+let config: ReturnType<typeof loadLocalConfig>;
+try {
+  config = loadLocalConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+let server: Awaited<ReturnType<typeof startLocalServer>>;
+try {
+  server = await startLocalServer({ config, print: (text) => console.log(text) });
+} catch (error) {
+  console.error(`Could not start: ${(error as Error).message}`);
+  process.exit(1);
+}
+
+const base = server.publicBaseUrl;
+console.log(`
+matrix-3pid-serverless is running locally.
+  listening on   ${server.url}
+  public URL     ${base}
+  server name    ${config.serverName}
+  sessions       ${server.storage}
+  token key      ${server.secretSource}
+  messages       printed below, and listed at ${new URL(OUTBOX_PATH.slice(1), base).href}
+  bindings       ${config.threepidBindingsFile ?? 'none (no address belongs to an account)'}
+
+Try it:
+  curl -s -X POST ${base}_matrix/client/v3/register/email/requestToken \\
+    -H 'Content-Type: application/json' \\
+    -d '{"client_secret":"my-first-secret","email":"alice@example.org","send_attempt":1}'
+Then open the link printed below and press the button. Ctrl+C stops the server.
+`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    server.close().then(() => process.exit(0));
+  });
+}

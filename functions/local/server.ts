@@ -1,0 +1,207 @@
+/**
+ * The whole service in one process: a node:http server that turns each request into an API
+ * Gateway HTTP API event and runs the same handler a Lambda function would, over an embedded
+ * DynamoDB (dynalite) and an outbox that prints messages instead of sending them.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
+import { ensureSessionTable } from '../adapters/dynamodb/table.js';
+import { Outbox } from '../adapters/local/outbox.js';
+import {
+  createDirectory,
+  createHandlers,
+  createLogger,
+  createValidation,
+  type HandlerSet,
+} from '../composition.js';
+import type { LocalConfig, ServiceConfig } from '../config.js';
+import { MatrixError } from '../core/errors.js';
+import type { Clock, Random } from '../core/ports.js';
+import { jsonErrorResponse } from '../http/errors.js';
+import { CORS_HEADERS, emptyResponse, type HttpResponse, jsonResponse } from '../http/responses.js';
+import { matchRoute, routeKeyOf } from '../http/routes.js';
+import { localContext, toHttpApiEvent, writeResult } from './event.js';
+import { localTokenSecret } from './secret.js';
+
+export const LOCAL_TABLE_NAME = 'matrix-3pid-sessions';
+/** Only in local mode: what the outbox holds. */
+export const OUTBOX_PATH = '/_local/outbox';
+const MAX_BODY_BYTES = 64 * 1024;
+
+export interface LocalServerOptions {
+  readonly config: LocalConfig;
+  /** Where outbox messages and the access log go; silent when omitted. */
+  readonly print?: (text: string) => void;
+  /** For tests: a fixed clock or seeded randomness. */
+  readonly clock?: Clock;
+  readonly random?: Random;
+}
+
+export interface LocalServer {
+  /** Where the server listens, e.g. http://127.0.0.1:8090 */
+  readonly url: string;
+  /** Base of the links it hands out (PUBLIC_BASEURL). */
+  readonly publicBaseUrl: string;
+  readonly outbox: Outbox;
+  /** Where sessions are stored, for the startup banner. */
+  readonly storage: string;
+  /** Where the token HMAC key came from, for the startup banner. */
+  readonly secretSource: string;
+  close(): Promise<void>;
+}
+
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const { config, print } = options;
+  const storage = await startStorage(config);
+  let handlers: HandlerSet | undefined;
+  let outbox: Outbox | undefined;
+
+  const server = createServer((request, response) => {
+    const started = Date.now();
+    serve(request, response, handlers, outbox)
+      .catch(() => writeResult(response, withCors(jsonErrorResponse(new Error('local server failure')))))
+      .finally(() =>
+        print?.(
+          `${request.method} ${request.url?.split('?')[0]} → ${response.statusCode} (${Date.now() - started} ms)`,
+        ),
+      );
+  });
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+
+  const secret = config.tokenHmacSecretGiven
+    ? { secret: config.tokenHmacSecret, source: 'TOKEN_HMAC_SECRET' }
+    : localTokenSecret(config.dataDir);
+  const serviceConfig: ServiceConfig = {
+    ...config,
+    publicBaseUrl: config.publicBaseUrl ?? `http://localhost:${port}/`,
+    tokenHmacSecret: secret.secret,
+  };
+  const logger = createLogger(serviceConfig);
+  outbox = new Outbox({
+    serverName: config.serverName,
+    now: () => (options.clock ?? Date).now(),
+    ...(print ? { print } : {}),
+  });
+  const validation = createValidation(serviceConfig, {
+    store: new DynamoDbSessionStore(storage.documentClient, LOCAL_TABLE_NAME),
+    email: outbox,
+    sms: outbox,
+    directory: createDirectory(serviceConfig),
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  handlers = createHandlers(serviceConfig, validation, logger);
+
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    publicBaseUrl: serviceConfig.publicBaseUrl,
+    outbox,
+    storage: storage.description,
+    secretSource: secret.source,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await storage.close();
+    },
+  };
+}
+
+async function serve(
+  request: IncomingMessage,
+  response: ServerResponse,
+  handlers: HandlerSet | undefined,
+  outbox: Outbox | undefined,
+): Promise<void> {
+  if (!handlers || !outbox)
+    return writeResult(response, jsonResponse(503, { errcode: 'M_UNKNOWN', error: 'Starting up' }));
+  const body = await readBody(request);
+  const method = request.method ?? 'GET';
+  const path = new URL(request.url ?? '/', 'http://local').pathname;
+  if (path === OUTBOX_PATH) return writeResult(response, outboxResponse(method, outbox));
+  if (body === undefined) return writeResult(response, withCors(jsonErrorResponse(MatrixError.tooLarge())));
+
+  const match = method === 'OPTIONS' ? undefined : matchRoute(method, path);
+  const route = match?.kind === 'route' ? match.route : undefined;
+  const handler = route ? handlers[route.handler] : handlers.fallback;
+  const routeKey = route ? routeKeyOf(route) : '$default';
+  const result = await handler(
+    toHttpApiEvent(request, body, routeKey),
+    localContext(route?.handler ?? 'fallback'),
+  );
+  writeResult(response, result);
+}
+
+function outboxResponse(method: string, outbox: Outbox): HttpResponse {
+  if (method === 'OPTIONS') return withCors(emptyResponse(204));
+  if (method !== 'GET' && method !== 'HEAD')
+    return withCors(jsonErrorResponse(MatrixError.unrecognized(405)));
+  return withCors(jsonResponse(200, { messages: outbox.messages() }));
+}
+
+function withCors(response: HttpResponse): HttpResponse {
+  return { ...response, headers: { ...response.headers, ...CORS_HEADERS } };
+}
+
+/** The body as text, or undefined when it is larger than any Matrix request here could be. */
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+interface Storage {
+  readonly documentClient: DynamoDBDocumentClient;
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+/** dynalite in this process (in memory, or in LOCAL_DATA_DIR), or an external endpoint. */
+async function startStorage(config: LocalConfig): Promise<Storage> {
+  let embedded: Server | undefined;
+  let endpoint = config.dynamodbEndpoint;
+  if (!endpoint) {
+    embedded = dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(config.dataDir ? { path: config.dataDir } : {}),
+    });
+    embedded.listen(0, '127.0.0.1');
+    await once(embedded, 'listening');
+    endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
+  }
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureSessionTable(client, LOCAL_TABLE_NAME);
+  return {
+    documentClient: sessionDocumentClient(client),
+    description: config.dynamodbEndpoint
+      ? `DynamoDB at ${config.dynamodbEndpoint}`
+      : `embedded DynamoDB (dynalite), ${config.dataDir ? `persisted in ${config.dataDir}` : 'in memory'}`,
+    async close() {
+      client.destroy();
+      if (embedded) {
+        const server = embedded;
+        server.closeAllConnections?.();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    },
+  };
+}
