@@ -1,0 +1,108 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StaticThreepidDirectory } from '../../functions/adapters/directory/static-directory.js';
+import {
+  DynamoDbSessionStore,
+  sessionDocumentClient,
+} from '../../functions/adapters/dynamodb/session-store.js';
+import { ensureSessionTable } from '../../functions/adapters/dynamodb/table.js';
+import { SesEmailSender } from '../../functions/adapters/ses/email-sender.js';
+import { SnsSmsSender } from '../../functions/adapters/sns/sms-sender.js';
+import { HmacSecretHasher } from '../../functions/adapters/system/hmac-hasher.js';
+import { cryptoRandom, systemClock } from '../../functions/adapters/system/system.js';
+import { DEFAULT_POLICY } from '../../functions/core/policy.js';
+import { ThreepidValidation } from '../../functions/core/validation.js';
+import { makeRequestTokenHandler } from '../../functions/handlers/request-token.js';
+import { validationLinks } from '../../functions/http/links.js';
+import {
+  EMULATOR_CLIENT_CONFIG,
+  type RunningDynalite,
+  startDynalite,
+  uniqueTableName,
+} from '../helpers/aws.js';
+import { httpEvent, lambdaContext, parseJsonBody } from '../helpers/events.js';
+import { TEST_HMAC_SECRET } from '../helpers/service.js';
+
+/**
+ * The requestToken handler over the real DynamoDB adapter (dynalite) and the real SES and SNS
+ * adapters, with the AWS clients made to fail once: the session must be left so that a retry
+ * with the same send_attempt sends again.
+ */
+describe('requestToken when the provider fails', () => {
+  let dynalite: RunningDynalite;
+  const ses = mockClient(SESClient);
+  const sns = mockClient(SNSClient);
+
+  beforeAll(async () => {
+    dynalite = await startDynalite();
+  });
+  afterAll(() => dynalite.close());
+
+  async function handler() {
+    const tableName = uniqueTableName('send-failure');
+    await ensureSessionTable(dynalite.client, tableName);
+    const validation = new ThreepidValidation({
+      store: new DynamoDbSessionStore(sessionDocumentClient(dynalite.client), tableName),
+      email: new SesEmailSender(new SESClient(EMULATOR_CLIENT_CONFIG), {
+        from: 'noreply@example.org',
+        serverName: 'example.org',
+      }),
+      sms: new SnsSmsSender(new SNSClient(EMULATOR_CLIENT_CONFIG), { serverName: 'example.org' }),
+      directory: new StaticThreepidDirectory(),
+      links: validationLinks('https://matrix.example.org/'),
+      clock: systemClock,
+      random: cryptoRandom,
+      hasher: new HmacSecretHasher(TEST_HMAC_SECRET),
+      logger: new Logger({ logLevel: 'SILENT' }),
+      policy: DEFAULT_POLICY,
+    });
+    return makeRequestTokenHandler({ validation, logger: new Logger({ logLevel: 'SILENT' }) });
+  }
+
+  it('answers 500 M_EMAIL_SEND_ERROR, then sends on a retry with the same send_attempt', async () => {
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(Object.assign(new Error('Throttling'), { name: 'Throttling' }))
+      .resolves({ MessageId: 'm-1' });
+    const requestToken = await handler();
+    const event = httpEvent({
+      path: '/_matrix/client/v3/register/email/requestToken',
+      body: { client_secret: 'retry-secret', email: 'retry@example.org', send_attempt: 1 },
+    });
+
+    const failed = await requestToken(event, lambdaContext());
+    expect([failed.statusCode, parseJsonBody(failed).errcode]).toEqual([500, 'M_EMAIL_SEND_ERROR']);
+    const retried = await requestToken(event, lambdaContext());
+    expect(retried.statusCode).toBe(200);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
+
+    const repeated = await requestToken(event, lambdaContext());
+    expect(parseJsonBody(repeated).sid).toBe(parseJsonBody(retried).sid);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
+  });
+
+  it('answers 400 M_SEND_ERROR when SNS refuses the number, and a retry still sends', async () => {
+    sns.reset();
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('Invalid'), { name: 'InvalidParameter' }))
+      .resolves({ MessageId: 'm-2' });
+    const requestToken = await handler();
+    const event = httpEvent({
+      path: '/_matrix/client/r0/account/3pid/msisdn/requestToken',
+      body: { client_secret: 'retry-secret', country: 'GB', phone_number: '07400123456', send_attempt: '1' },
+    });
+
+    const failed = await requestToken(event, lambdaContext());
+    expect([failed.statusCode, parseJsonBody(failed).errcode]).toEqual([400, 'M_SEND_ERROR']);
+    const retried = await requestToken(event, lambdaContext());
+    expect(retried.statusCode).toBe(200);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { PhoneNumber: '+447400123456' });
+  });
+});

@@ -1,0 +1,86 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, inject, it } from 'vitest';
+import { SnsSmsSender } from '../../functions/adapters/sns/sms-sender.js';
+import type { ValidationSms } from '../../functions/core/ports.js';
+import { gsm7Length } from '../../functions/templates/sms.js';
+import { EMULATOR_CLIENT_CONFIG, motoState } from '../helpers/aws.js';
+import { captureQueryRequests } from '../helpers/wire.js';
+
+const sms = (to: string): ValidationSms => ({
+  to,
+  purpose: 'registration',
+  code: '042917',
+  validForMs: 600_000,
+});
+
+/** The message attributes on the wire, as name → StringValue. */
+function attributes(params: URLSearchParams): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (let i = 1; params.has(`MessageAttributes.entry.${i}.Name`); i++) {
+    expect(params.get(`MessageAttributes.entry.${i}.Value.DataType`)).toBe('String');
+    found[params.get(`MessageAttributes.entry.${i}.Name`) ?? ''] =
+      params.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
+  }
+  return found;
+}
+
+const moto = inject('motoEndpoint');
+
+describe.runIf(moto)('SnsSmsSender against moto', () => {
+  const client = new SNSClient({ ...EMULATOR_CLIENT_CONFIG, endpoint: moto });
+  const wire = captureQueryRequests(client);
+
+  it('publishes the code to the phone number, no topic, and SNS records one message', async () => {
+    const to = `+4474001${String(Date.now()).slice(-5)}`;
+    await new SnsSmsSender(client, { serverName: 'example.org' }).sendValidationSms(sms(to));
+    const recorded = (await motoState(moto)).sns.SMS.filter((message) => message.phone_number === to);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]?.message).toContain('042917');
+    expect(wire.last().has('TopicArn')).toBe(false);
+  });
+
+  it('marks the message transactional and keeps it to one GSM-7 segment', async () => {
+    await new SnsSmsSender(client, { serverName: 'example.org' }).sendValidationSms(sms('+447400123456'));
+    const params = wire.last();
+    expect(attributes(params)).toEqual({ 'AWS.SNS.SMS.SMSType': 'Transactional' });
+    expect(gsm7Length(params.get('Message') ?? '')).toBeLessThanOrEqual(160);
+  });
+
+  it('adds the sender ID and origination number when configured', async () => {
+    const sender = new SnsSmsSender(client, {
+      serverName: 'example.org',
+      senderId: 'ExampleOrg',
+      originationNumber: '+15555550100',
+    });
+    await sender.sendValidationSms(sms('+447400123457'));
+    expect(attributes(wire.last())).toEqual({
+      'AWS.SNS.SMS.SMSType': 'Transactional',
+      'AWS.SNS.SMS.SenderID': 'ExampleOrg',
+      'AWS.MM.SMS.OriginationNumber': '+15555550100',
+    });
+  });
+});
+
+describe('SnsSmsSender failures', () => {
+  const failing = (name: string) => {
+    const client = new SNSClient(EMULATOR_CLIENT_CONFIG);
+    mockClient(client)
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error(name), { name }));
+    return new SnsSmsSender(client, { serverName: 'example.org' });
+  };
+
+  it.each(['InvalidParameter', 'OptedOut'])('treats %s as permanent', async (name) => {
+    await expect(failing(name).sendValidationSms(sms('+447400123456'))).rejects.toMatchObject({
+      name: 'DeliveryError',
+      permanent: true,
+    });
+  });
+
+  it('treats a throttled or failing SNS as temporary', async () => {
+    await expect(failing('Throttled').sendValidationSms(sms('+447400123456'))).rejects.toMatchObject({
+      permanent: false,
+    });
+  });
+});

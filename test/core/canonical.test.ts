@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import {
+  canonicalAddress,
+  canonicalEmail,
+  casefold,
+  parsePhoneNumber,
+} from '../../functions/core/canonical.js';
+import { MatrixError } from '../../functions/core/errors.js';
+
+function errcodeOf(action: () => unknown): string | undefined {
+  try {
+    action();
+    return undefined;
+  } catch (error) {
+    return error instanceof MatrixError ? error.errcode : 'not a MatrixError';
+  }
+}
+
+describe('casefold', () => {
+  it('folds like Python str.casefold, which is what Synapse stores', () => {
+    expect(casefold('Strauß')).toBe('strauss');
+    expect(casefold('ẞ')).toBe('ss'); // capital sharp s: toLowerCase() alone gives ß
+    expect(casefold('ﬁ')).toBe('fi'); // ligature
+    expect(casefold('ſ')).toBe('s'); // long s
+    expect(casefold('µ')).toBe('μ'); // micro sign folds to Greek mu
+  });
+
+  it('folds each sigma to σ, without the final-sigma rule that toLowerCase applies', () => {
+    expect('ΟΔΟΣ'.toLowerCase()).toBe('οδος');
+    expect(casefold('ΟΔΟΣ')).toBe('οδοσ');
+    expect(casefold('οδος')).toBe('οδοσ');
+  });
+
+  it('keeps Cherokee in upper case, as Unicode case folding does', () => {
+    expect(casefold('Ꭰ')).toBe('Ꭰ');
+    expect(casefold('ꭰ')).toBe('Ꭰ');
+  });
+});
+
+describe('canonicalEmail', () => {
+  it('trims, case-folds the local part and lower-cases the domain (spec appendix example)', () => {
+    expect(canonicalEmail('  Strauß@Example.com ')).toBe('strauss@example.com');
+  });
+
+  it('lower-cases an internationalised domain without converting it to punycode', () => {
+    expect(canonicalEmail('bob@Öumlaut.com')).toBe('bob@öumlaut.com');
+  });
+
+  it.each([
+    ['no at sign', 'alice.example.org'],
+    ['two at signs', 'a@b@example.org'],
+    ['empty local part', '@example.org'],
+    ['empty domain', 'alice@'],
+    ['a display name', 'Alice <alice@example.org>'],
+    ['a mailto: prefix', 'mailto:alice@example.org'],
+    ['inner whitespace', 'al ice@example.org'],
+    ['a control character', 'alice\u0000@example.org'],
+    ['a leading dot', '.alice@example.org'],
+    ['consecutive dots', 'al..ice@example.org'],
+    ['a domain starting with a hyphen', 'alice@-example.org'],
+    ['a local part over 64 characters', `${'a'.repeat(65)}@example.org`],
+    ['an address over 254 characters', `alice@${'a'.repeat(250)}.org`],
+  ])('refuses %s with M_INVALID_PARAM', (_, address) => {
+    expect(errcodeOf(() => canonicalEmail(address))).toBe('M_INVALID_PARAM');
+  });
+
+  it('accepts plus addressing and a domain without dots (local networks)', () => {
+    expect(canonicalEmail('Alice+Matrix@localhost')).toBe('alice+matrix@localhost');
+  });
+});
+
+describe('parsePhoneNumber', () => {
+  it('parses a number as dialled from the country and returns E.164 without + as the address', () => {
+    expect(parsePhoneNumber('GB', '07400 123456')).toEqual({
+      msisdn: '447400123456',
+      e164: '+447400123456',
+      international: '+44 7400 123456',
+      region: 'GB',
+    });
+  });
+
+  it('accepts an international number whatever the country', () => {
+    expect(parsePhoneNumber('US', '+44 7400 123456').msisdn).toBe('447400123456');
+  });
+
+  it('accepts a lower-case country code', () => {
+    expect(parsePhoneNumber('gb', '07400123456').msisdn).toBe('447400123456');
+  });
+
+  it('refuses a number that parses but cannot exist (Ofcom drama range), unlike Synapse', () => {
+    expect(errcodeOf(() => parsePhoneNumber('GB', '07700900001'))).toBe('M_INVALID_PARAM');
+  });
+
+  it.each([
+    ['garbage', 'GB', 'not a number'],
+    ['too short', 'GB', '0791'],
+    ['an unknown country', 'XX', '07400123456'],
+    ['a three-letter country', 'GBR', '07400123456'],
+  ])('refuses %s with M_INVALID_PARAM', (_, country, number) => {
+    expect(errcodeOf(() => parsePhoneNumber(country, number))).toBe('M_INVALID_PARAM');
+  });
+});
+
+describe('canonicalAddress', () => {
+  it('canonicalises stored phone numbers written with + and spaces', () => {
+    expect(canonicalAddress('msisdn', '+44 7400 123456')).toBe('447400123456');
+  });
+
+  it('canonicalises stored email addresses like requests', () => {
+    expect(canonicalAddress('email', 'Alice@Example.ORG')).toBe('alice@example.org');
+  });
+
+  it('refuses a stored phone number that is not E.164', () => {
+    expect(errcodeOf(() => canonicalAddress('msisdn', '07400123456'))).toBe('M_INVALID_PARAM');
+  });
+});

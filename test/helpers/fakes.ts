@@ -1,0 +1,75 @@
+import { DeliveryError } from '../../functions/core/errors.js';
+import type {
+  EmailSender,
+  Logger,
+  SmsSender,
+  ValidationEmail,
+  ValidationSms,
+} from '../../functions/core/ports.js';
+
+/** Keeps what would have been sent; can be told to fail the next sends. */
+export class RecordingSenders implements EmailSender, SmsSender {
+  readonly emails: ValidationEmail[] = [];
+  readonly sms: ValidationSms[] = [];
+  private failures: Error[] = [];
+
+  failNext(error: Error = new DeliveryError(false, 'provider unavailable'), times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push(error);
+  }
+
+  async sendValidationEmail(email: ValidationEmail): Promise<void> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.emails.push(email);
+  }
+
+  async sendValidationSms(sms: ValidationSms): Promise<void> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.sms.push(sms);
+  }
+
+  /** The token in the newest emailed link. */
+  lastEmailToken(): string {
+    const link = this.emails.at(-1)?.link;
+    if (!link) throw new Error('no email was sent');
+    return new URL(link).searchParams.get('token') ?? '';
+  }
+
+  lastSmsCode(): string {
+    const code = this.sms.at(-1)?.code;
+    if (!code) throw new Error('no SMS was sent');
+    return code;
+  }
+}
+
+export interface LogLine {
+  readonly level: string;
+  readonly message: string;
+  readonly attributes: Record<string, unknown>[];
+}
+
+/** Keeps every log line, to check what is (and is never) logged. */
+export class RecordingLogger implements Logger {
+  readonly lines: LogLine[] = [];
+
+  debug(message: string, ...attributes: Record<string, unknown>[]): void {
+    this.lines.push({ level: 'debug', message, attributes });
+  }
+
+  info(message: string, ...attributes: Record<string, unknown>[]): void {
+    this.lines.push({ level: 'info', message, attributes });
+  }
+
+  warn(message: string, ...attributes: Record<string, unknown>[]): void {
+    this.lines.push({ level: 'warn', message, attributes });
+  }
+
+  error(message: string, ...attributes: Record<string, unknown>[]): void {
+    this.lines.push({ level: 'error', message, attributes });
+  }
+
+  text(): string {
+    return JSON.stringify(this.lines);
+  }
+}
