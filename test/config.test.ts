@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadLambdaConfig, loadLocalConfig, validationPolicy } from '../functions/config.js';
+
+const SECRET = 'x'.repeat(32);
+const LAMBDA_ENV = {
+  SERVER_NAME: 'example.org',
+  PUBLIC_BASEURL: 'https://matrix.example.org',
+  EMAIL_FROM: 'Example <noreply@example.org>',
+  TOKEN_HMAC_SECRET: SECRET,
+  TABLE_NAME: 'sessions-table',
+};
+
+function problemsOf(action: () => unknown): readonly string[] {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('local configuration', () => {
+  it('works with no environment at all', () => {
+    const config = loadLocalConfig({});
+    expect(config).toMatchObject({
+      port: 8090,
+      host: '127.0.0.1',
+      publicBaseUrl: undefined,
+      serverName: 'localhost',
+      emailFrom: 'Matrix <noreply@localhost>',
+      nextLinkAllowedHosts: [],
+      emailTokenLifetimeS: 3600,
+      smsTokenLifetimeS: 600,
+      tokenHmacSecretGiven: false,
+      threepidBindingsFile: undefined,
+      dataDir: undefined,
+      logLevel: 'WARN',
+    });
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadLocalConfig({
+      PORT: '9000',
+      PUBLIC_BASEURL: 'https://matrix.example.org/base',
+      SERVER_NAME: 'example.org:8448',
+      EMAIL_FROM: 'noreply@example.org',
+      NEXT_LINK_ALLOWED_HOSTS: ' App.Example.org, element.example.org ,',
+      EMAIL_TOKEN_LIFETIME_S: '7200',
+      SMS_TOKEN_LIFETIME_S: '300',
+      TOKEN_HMAC_SECRET: SECRET,
+      THREEPID_BINDINGS_FILE: './bindings.json',
+      LOCAL_DATA_DIR: './data',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      publicBaseUrl: 'https://matrix.example.org/base/',
+      serverName: 'example.org:8448',
+      nextLinkAllowedHosts: ['app.example.org', 'element.example.org'],
+      emailTokenLifetimeS: 7200,
+      smsTokenLifetimeS: 300,
+      tokenHmacSecret: SECRET,
+      tokenHmacSecretGiven: true,
+      threepidBindingsFile: './bindings.json',
+      dataDir: './data',
+      logLevel: 'DEBUG',
+    });
+  });
+
+  it('reports every bad value at once, naming each variable', () => {
+    const problems = problemsOf(() =>
+      loadLocalConfig({
+        PORT: 'eighty',
+        PUBLIC_BASEURL: 'ftp://example.org',
+        EMAIL_TOKEN_LIFETIME_S: '10',
+        SMS_TOKEN_LIFETIME_S: '86400',
+        TOKEN_HMAC_SECRET: 'short',
+        NEXT_LINK_ALLOWED_HOSTS: 'https://app.example.org',
+        SERVER_NAME: 'bad name',
+        EMAIL_FROM: 'nobody',
+        SMS_SENDER_ID: '12',
+        SMS_ORIGINATION_NUMBER: '5555550100',
+        LOG_LEVEL: 'LOUD',
+      }),
+    );
+    expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(
+      [
+        'PORT',
+        'SERVER_NAME',
+        'EMAIL_FROM',
+        'NEXT_LINK_ALLOWED_HOSTS',
+        'EMAIL_TOKEN_LIFETIME_S',
+        'SMS_TOKEN_LIFETIME_S',
+        'LOG_LEVEL',
+        'SMS_SENDER_ID',
+        'SMS_ORIGINATION_NUMBER',
+        'PUBLIC_BASEURL',
+        'TOKEN_HMAC_SECRET',
+      ].sort(),
+    );
+    expect(problems).toContain('EMAIL_TOKEN_LIFETIME_S must be a whole number from 60 to 86400');
+  });
+});
+
+describe('Lambda configuration', () => {
+  it('reads the required settings', () => {
+    expect(loadLambdaConfig(LAMBDA_ENV)).toMatchObject({
+      serverName: 'example.org',
+      publicBaseUrl: 'https://matrix.example.org/',
+      tableName: 'sessions-table',
+      tokenHmacSecret: SECRET,
+      logLevel: 'INFO',
+    });
+  });
+
+  it('requires what has no safe default on AWS', () => {
+    expect(problemsOf(() => loadLambdaConfig({}))).toEqual([
+      'SERVER_NAME is required',
+      'EMAIL_FROM is required',
+      'PUBLIC_BASEURL is required',
+      'TOKEN_HMAC_SECRET is required (at least 32 random characters)',
+      'TABLE_NAME is required',
+    ]);
+  });
+
+  it('says clearly what is wrong in the message, for the cold-start log', () => {
+    expect(() => loadLambdaConfig({ ...LAMBDA_ENV, TOKEN_HMAC_SECRET: 'short' })).toThrow(
+      'Invalid configuration:\n  - TOKEN_HMAC_SECRET must be at least 32 characters',
+    );
+  });
+});
+
+describe('validationPolicy', () => {
+  it('turns the configured lifetimes and hosts into the domain policy', () => {
+    const policy = validationPolicy(
+      loadLambdaConfig({
+        ...LAMBDA_ENV,
+        EMAIL_TOKEN_LIFETIME_S: '120',
+        NEXT_LINK_ALLOWED_HOSTS: 'a.example',
+      }),
+    );
+    expect(policy).toMatchObject({
+      emailTokenLifetimeMs: 120_000,
+      smsTokenLifetimeMs: 600_000,
+      validatedSessionLifetimeMs: 86_400_000,
+      maxTokenSubmissions: 5,
+      nextLinkAllowedHosts: ['a.example'],
+    });
+  });
+});
