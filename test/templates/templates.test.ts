@@ -40,13 +40,14 @@ describe('the link pages', () => {
     expect(page).not.toContain('<script');
   });
 
-  it.each(['registration', 'password_reset', 'add_threepid'] as const)(
-    'says what happens next for %s',
-    (purpose) => {
-      expect(confirmedPage(purpose, 'example.org', false)).toContain('Email address confirmed');
-      expect(confirmedPage(purpose, 'example.org', true)).toContain('already confirmed');
-    },
-  );
+  it.each([
+    'registration',
+    'password_reset',
+    'add_threepid',
+  ] as const)('says what happens next for %s', (purpose) => {
+    expect(confirmedPage(purpose, 'example.org', false)).toContain('Email address confirmed');
+    expect(confirmedPage(purpose, 'example.org', true)).toContain('already confirmed');
+  });
 
   it('escapes failure explanations', () => {
     expect(failurePage('Oops', XSS)).not.toContain('<script');
