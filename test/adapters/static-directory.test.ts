@@ -1,14 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StaticThreepidDirectory } from '../../functions/adapters/directory/static-directory.js';
+import { writeBindingsFile } from '../helpers/bindings.js';
 
-function file(content: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'bindings-')), 'bindings.json');
-  writeFileSync(path, content);
-  return path;
-}
+const file = writeBindingsFile;
 
 describe('StaticThreepidDirectory', () => {
   it('finds bindings by canonical address, however the file writes them', async () => {

@@ -5,16 +5,7 @@ import {
   casefold,
   parsePhoneNumber,
 } from '../../functions/core/canonical.js';
-import { MatrixError } from '../../functions/core/errors.js';
-
-function errcodeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-    return undefined;
-  } catch (error) {
-    return error instanceof MatrixError ? error.errcode : 'not a MatrixError';
-  }
-}
+import { thrownBy } from '../helpers/errors.js';
 
 describe('casefold', () => {
   it('folds like Python str.casefold, which is what Synapse stores', () => {
@@ -61,7 +52,7 @@ describe('canonicalEmail', () => {
     ['a local part over 64 characters', `${'a'.repeat(65)}@example.org`],
     ['an address over 254 characters', `alice@${'a'.repeat(250)}.org`],
   ])('refuses %s with M_INVALID_PARAM', (_, address) => {
-    expect(errcodeOf(() => canonicalEmail(address))).toBe('M_INVALID_PARAM');
+    expect(thrownBy(() => canonicalEmail(address)).errcode).toBe('M_INVALID_PARAM');
   });
 
   it('accepts plus addressing and a domain without dots (local networks)', () => {
@@ -88,7 +79,7 @@ describe('parsePhoneNumber', () => {
   });
 
   it('refuses a number that parses but cannot exist (Ofcom drama range), unlike Synapse', () => {
-    expect(errcodeOf(() => parsePhoneNumber('GB', '07700900001'))).toBe('M_INVALID_PARAM');
+    expect(thrownBy(() => parsePhoneNumber('GB', '07700900001')).errcode).toBe('M_INVALID_PARAM');
   });
 
   it.each([
@@ -97,7 +88,7 @@ describe('parsePhoneNumber', () => {
     ['an unknown country', 'XX', '07400123456'],
     ['a three-letter country', 'GBR', '07400123456'],
   ])('refuses %s with M_INVALID_PARAM', (_, country, number) => {
-    expect(errcodeOf(() => parsePhoneNumber(country, number))).toBe('M_INVALID_PARAM');
+    expect(thrownBy(() => parsePhoneNumber(country, number)).errcode).toBe('M_INVALID_PARAM');
   });
 });
 
@@ -111,6 +102,6 @@ describe('canonicalAddress', () => {
   });
 
   it('refuses a stored phone number that is not E.164', () => {
-    expect(errcodeOf(() => canonicalAddress('msisdn', '07400123456'))).toBe('M_INVALID_PARAM');
+    expect(thrownBy(() => canonicalAddress('msisdn', '07400123456')).errcode).toBe('M_INVALID_PARAM');
   });
 });

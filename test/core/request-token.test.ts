@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveryError, MatrixError } from '../../functions/core/errors.js';
+import { DeliveryError } from '../../functions/core/errors.js';
 import { parseSid } from '../../functions/core/model.js';
 import type { TokenRequest } from '../../functions/core/validation.js';
 import { HOUR, MINUTE } from '../helpers/clock.js';
+import { rejectionOf } from '../helpers/errors.js';
 import { serviceWithFakes } from '../helpers/service.js';
 
 const emailRequest = (overrides: Partial<TokenRequest> = {}): TokenRequest =>
@@ -25,16 +26,6 @@ const smsRequest = (overrides: Partial<TokenRequest> = {}): TokenRequest =>
     sendAttempt: 1,
     ...overrides,
   }) as TokenRequest;
-
-async function errorOf(promise: Promise<unknown>): Promise<MatrixError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof MatrixError) return error;
-    throw error;
-  }
-  throw new Error('expected a MatrixError');
-}
 
 describe('requestToken', () => {
   describe('a first request', () => {
@@ -188,7 +179,7 @@ describe('requestToken', () => {
       ['add_threepid', 'M_THREEPID_IN_USE'],
     ] as const)('refuses %s for an address already bound, with %s', async (purpose, errcode) => {
       const { validation, senders } = serviceWithFakes({ bindings });
-      const error = await errorOf(
+      const error = await rejectionOf(
         validation.requestToken(emailRequest({ purpose, email: 'taken@example.org' })),
       );
       expect([error.errcode, error.status]).toEqual([errcode, 400]);
@@ -197,7 +188,7 @@ describe('requestToken', () => {
 
     it('refuses a password reset for an address nobody has, with M_THREEPID_NOT_FOUND', async () => {
       const { validation } = serviceWithFakes({ bindings });
-      const error = await errorOf(validation.requestToken(emailRequest({ purpose: 'password_reset' })));
+      const error = await rejectionOf(validation.requestToken(emailRequest({ purpose: 'password_reset' })));
       expect([error.errcode, error.status]).toEqual(['M_THREEPID_NOT_FOUND', 400]);
     });
 
@@ -209,7 +200,7 @@ describe('requestToken', () => {
 
     it('compares canonical forms, so case and formatting do not matter', async () => {
       const { validation } = serviceWithFakes({ bindings });
-      const error = await errorOf(
+      const error = await rejectionOf(
         validation.requestToken(smsRequest({ country: 'US', phoneNumber: '+447400123456' })),
       );
       expect(error.errcode).toBe('M_THREEPID_IN_USE');
@@ -224,7 +215,7 @@ describe('requestToken', () => {
       ['a next_link that is not http(s)', emailRequest({ nextLink: 'javascript:alert(1)' })],
     ])('refuses %s with 400 M_INVALID_PARAM and stores nothing', async (_, request) => {
       const { validation, store, senders } = serviceWithFakes();
-      const error = await errorOf(validation.requestToken(request));
+      const error = await rejectionOf(validation.requestToken(request));
       expect([error.errcode, error.status]).toEqual(['M_INVALID_PARAM', 400]);
       expect(store.all()).toEqual([]);
       expect(senders.emails.length + senders.sms.length).toBe(0);
@@ -232,7 +223,7 @@ describe('requestToken', () => {
 
     it('checks next_link against the allow-list on every purpose, registration included', async () => {
       const { validation } = serviceWithFakes({ policy: { nextLinkAllowedHosts: ['app.example.org'] } });
-      const refused = await errorOf(
+      const refused = await rejectionOf(
         validation.requestToken(emailRequest({ nextLink: 'https://evil.example/' })),
       );
       expect(refused.errcode).toBe('M_INVALID_PARAM');
@@ -246,7 +237,7 @@ describe('requestToken', () => {
     it('leaves no session behind, so a retry with the same send_attempt sends again', async () => {
       const { validation, senders, store } = serviceWithFakes();
       senders.failNext();
-      const error = await errorOf(validation.requestToken(emailRequest()));
+      const error = await rejectionOf(validation.requestToken(emailRequest()));
       expect([error.errcode, error.status]).toEqual(['M_EMAIL_SEND_ERROR', 500]);
       expect(store.all()).toEqual([]);
       await expect(validation.requestToken(emailRequest())).resolves.toMatchObject({ sent: true });
@@ -258,7 +249,7 @@ describe('requestToken', () => {
       const first = await validation.requestToken(emailRequest({ sendAttempt: 1 }));
       const firstToken = senders.lastEmailToken();
       senders.failNext();
-      await errorOf(validation.requestToken(emailRequest({ sendAttempt: 2 })));
+      await rejectionOf(validation.requestToken(emailRequest({ sendAttempt: 2 })));
       await expect(validation.requestToken(emailRequest({ sendAttempt: 2 }))).resolves.toMatchObject({
         sent: true,
       });
@@ -270,7 +261,7 @@ describe('requestToken', () => {
     it('says 400 when the provider refuses the address for good', async () => {
       const { validation, senders } = serviceWithFakes();
       senders.failNext(new DeliveryError(true, 'rejected'));
-      const error = await errorOf(validation.requestToken(smsRequest()));
+      const error = await rejectionOf(validation.requestToken(smsRequest()));
       expect([error.errcode, error.status]).toEqual(['M_SEND_ERROR', 400]);
     });
 

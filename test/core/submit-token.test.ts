@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MatrixError } from '../../functions/core/errors.js';
+import type { MatrixError } from '../../functions/core/errors.js';
 import type { TokenRequest } from '../../functions/core/validation.js';
 import { HOUR, MINUTE } from '../helpers/clock.js';
+import { rejectionOf } from '../helpers/errors.js';
 import { type ServiceOptions, serviceWithFakes } from '../helpers/service.js';
-
-async function errorOf(promise: Promise<unknown>): Promise<MatrixError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof MatrixError) return error;
-    throw error;
-  }
-  throw new Error('expected a MatrixError');
-}
 
 const SECRET = 'secret-1';
 
@@ -69,7 +60,9 @@ describe('submitToken', () => {
 
   it('refuses a wrong code with M_TOKEN_INCORRECT and says how many attempts are left', async () => {
     const { validation, sid, code } = await smsSession();
-    const error = await errorOf(validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) }));
+    const error = await rejectionOf(
+      validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) }),
+    );
     expect([error.errcode, error.status]).toEqual(['M_TOKEN_INCORRECT', 400]);
     expect(error.message).toContain('4 attempts left');
   });
@@ -77,17 +70,19 @@ describe('submitToken', () => {
   it('kills the session after five wrong codes: even the right one then fails', async () => {
     const { validation, sid, code } = await smsSession();
     for (let attempt = 0; attempt < 5; attempt++) {
-      const error = await errorOf(validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) }));
+      const error = await rejectionOf(
+        validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) }),
+      );
       expect(error.errcode).toBe('M_TOKEN_INCORRECT');
     }
-    const error = await errorOf(validation.submitToken({ sid, clientSecret: SECRET, token: code }));
+    const error = await rejectionOf(validation.submitToken({ sid, clientSecret: SECRET, token: code }));
     expect([error.errcode, error.expiry]).toEqual(['M_SESSION_EXPIRED', 'locked']);
   });
 
   it('still accepts the right code after four wrong ones', async () => {
     const { validation, sid, code } = await smsSession();
     for (let attempt = 0; attempt < 4; attempt++) {
-      await errorOf(validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) }));
+      await rejectionOf(validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) }));
     }
     await expect(validation.submitToken({ sid, clientSecret: SECRET, token: code })).resolves.toBeDefined();
   });
@@ -96,14 +91,14 @@ describe('submitToken', () => {
     const { validation, sid, code } = await smsSession();
     const outcomes = await Promise.all(
       Array.from({ length: 100 }, () =>
-        errorOf(validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) })),
+        rejectionOf(validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) })),
       ),
     );
     const count = (errcode: string) => outcomes.filter((error) => error.errcode === errcode).length;
     expect([count('M_TOKEN_INCORRECT'), count('M_SESSION_EXPIRED')]).toEqual([5, 95]);
-    expect((await errorOf(validation.submitToken({ sid, clientSecret: SECRET, token: code }))).errcode).toBe(
-      'M_SESSION_EXPIRED',
-    );
+    expect(
+      (await rejectionOf(validation.submitToken({ sid, clientSecret: SECRET, token: code }))).errcode,
+    ).toBe('M_SESSION_EXPIRED');
   });
 
   it('lets at most five guesses reach the comparison, even when the right code is among 100 concurrent ones', async () => {
@@ -122,7 +117,7 @@ describe('submitToken', () => {
   it('refuses an expired code with M_SESSION_EXPIRED', async () => {
     const { validation, sid, code, clock } = await smsSession();
     clock.advance(10 * MINUTE);
-    const error = await errorOf(validation.submitToken({ sid, clientSecret: SECRET, token: code }));
+    const error = await rejectionOf(validation.submitToken({ sid, clientSecret: SECRET, token: code }));
     expect([error.errcode, error.status, error.expiry]).toEqual(['M_SESSION_EXPIRED', 400, 'token_expired']);
   });
 
@@ -135,7 +130,7 @@ describe('submitToken', () => {
   it('voids the previous SMS code when a new one is sent', async () => {
     const { validation, sid, code, resend, senders } = await smsSession();
     await resend(2);
-    const error = await errorOf(validation.submitToken({ sid, clientSecret: SECRET, token: code }));
+    const error = await rejectionOf(validation.submitToken({ sid, clientSecret: SECRET, token: code }));
     expect(error.errcode).toBe('M_TOKEN_INCORRECT');
     await expect(
       validation.submitToken({ sid, clientSecret: SECRET, token: senders.lastSmsCode() }),
@@ -145,14 +140,16 @@ describe('submitToken', () => {
   it('keeps wrong attempts across a resend, and a new request after lock-out opens a new session', async () => {
     const { validation, sid, code, resend, senders } = await smsSession();
     for (let attempt = 0; attempt < 5; attempt++) {
-      await errorOf(validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) }));
+      await rejectionOf(validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) }));
     }
     const fresh = await resend(2);
     expect(fresh.sid).not.toBe(sid);
     await expect(
       validation.submitToken({ sid: fresh.sid, clientSecret: SECRET, token: senders.lastSmsCode() }),
     ).resolves.toBeDefined();
-    expect((await errorOf(validation.getValidatedThreepid(sid, SECRET))).errcode).toBe('M_NO_VALID_SESSION');
+    expect((await rejectionOf(validation.getValidatedThreepid(sid, SECRET))).errcode).toBe(
+      'M_NO_VALID_SESSION',
+    );
   });
 
   it('keeps an earlier email link working after a resend, since emails can arrive out of order', async () => {
@@ -177,7 +174,7 @@ describe('submitToken', () => {
     const { validation, sid, token } = await emailSession();
     await validation.submitToken({ sid, clientSecret: SECRET, token });
     for (let attempt = 0; attempt < 6; attempt++) {
-      const error = await errorOf(validation.submitToken({ sid, clientSecret: SECRET, token: 'wrong' }));
+      const error = await rejectionOf(validation.submitToken({ sid, clientSecret: SECRET, token: 'wrong' }));
       expect(error.errcode).toBe('M_TOKEN_INCORRECT');
     }
     await expect(validation.submitToken({ sid, clientSecret: SECRET, token })).resolves.toBeDefined();
@@ -191,15 +188,19 @@ describe('submitToken', () => {
 
   it('gives the same 404 M_NO_VALID_SESSION for an unknown sid and for a wrong client_secret', async () => {
     const { validation, sid, code } = await smsSession();
-    const unknown = await errorOf(
+    const unknown = await rejectionOf(
       validation.submitToken({
         sid: 'AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAA',
         clientSecret: SECRET,
         token: code,
       }),
     );
-    const wrongSecret = await errorOf(validation.submitToken({ sid, clientSecret: 'other', token: code }));
-    const notOurs = await errorOf(validation.submitToken({ sid: 'abc', clientSecret: SECRET, token: code }));
+    const wrongSecret = await rejectionOf(
+      validation.submitToken({ sid, clientSecret: 'other', token: code }),
+    );
+    const notOurs = await rejectionOf(
+      validation.submitToken({ sid: 'abc', clientSecret: SECRET, token: code }),
+    );
     for (const error of [unknown, wrongSecret, notOurs]) {
       expect([error.errcode, error.status, error.message]).toEqual([
         'M_NO_VALID_SESSION',
@@ -212,14 +213,14 @@ describe('submitToken', () => {
   it('does not let a wrong client_secret burn the attempts of the real owner', async () => {
     const { validation, sid, code } = await smsSession();
     for (let attempt = 0; attempt < 10; attempt++) {
-      await errorOf(validation.submitToken({ sid, clientSecret: 'attacker', token: wrong(code) }));
+      await rejectionOf(validation.submitToken({ sid, clientSecret: 'attacker', token: wrong(code) }));
     }
     await expect(validation.submitToken({ sid, clientSecret: SECRET, token: code })).resolves.toBeDefined();
   });
 
   it('refuses a token sent to another medium than the route names', async () => {
     const { validation, sid, code } = await smsSession();
-    const error = await errorOf(
+    const error = await rejectionOf(
       validation.submitToken({ sid, clientSecret: SECRET, token: code, medium: 'email' }),
     );
     expect(error.errcode).toBe('M_NO_VALID_SESSION');
@@ -230,7 +231,7 @@ describe('submitToken', () => {
     ['an empty token', { sid: 'abc', token: '' }],
   ])('refuses %s with M_INVALID_PARAM', async (_, fields) => {
     const { validation } = await smsSession();
-    const error = await errorOf(validation.submitToken({ clientSecret: SECRET, ...fields }));
+    const error = await rejectionOf(validation.submitToken({ clientSecret: SECRET, ...fields }));
     expect(error.errcode).toBe('M_INVALID_PARAM');
   });
 });
@@ -238,7 +239,7 @@ describe('submitToken', () => {
 describe('getValidatedThreepid', () => {
   it('says M_SESSION_NOT_VALIDATED before validation', async () => {
     const { validation, sid } = await emailSession();
-    const error = await errorOf(validation.getValidatedThreepid(sid, SECRET));
+    const error = await rejectionOf(validation.getValidatedThreepid(sid, SECRET));
     expect([error.errcode, error.status]).toEqual(['M_SESSION_NOT_VALIDATED', 400]);
   });
 
@@ -260,36 +261,40 @@ describe('getValidatedThreepid', () => {
     clock.advance(24 * HOUR - 1);
     await expect(validation.getValidatedThreepid(sid, SECRET)).resolves.toBeDefined();
     clock.advance(1);
-    const error = await errorOf(validation.getValidatedThreepid(sid, SECRET));
+    const error = await rejectionOf(validation.getValidatedThreepid(sid, SECRET));
     expect([error.errcode, error.expiry]).toEqual(['M_SESSION_EXPIRED', 'validation_expired']);
   });
 
   it('says M_SESSION_EXPIRED when the token expired unused, and when the session was locked out', async () => {
     const expired = await emailSession();
     expired.clock.advance(HOUR);
-    expect((await errorOf(expired.validation.getValidatedThreepid(expired.sid, SECRET))).errcode).toBe(
+    expect((await rejectionOf(expired.validation.getValidatedThreepid(expired.sid, SECRET))).errcode).toBe(
       'M_SESSION_EXPIRED',
     );
     const locked = await smsSession();
     for (let attempt = 0; attempt < 5; attempt++) {
-      await errorOf(
+      await rejectionOf(
         locked.validation.submitToken({ sid: locked.sid, clientSecret: SECRET, token: wrong(locked.code) }),
       );
     }
-    expect((await errorOf(locked.validation.getValidatedThreepid(locked.sid, SECRET))).expiry).toBe('locked');
+    expect((await rejectionOf(locked.validation.getValidatedThreepid(locked.sid, SECRET))).expiry).toBe(
+      'locked',
+    );
   });
 
   it('forgets the session a day after it became unusable', async () => {
     const { validation, sid, token, clock } = await emailSession();
     await validation.submitToken({ sid, clientSecret: SECRET, token });
     clock.advance(48 * HOUR);
-    expect((await errorOf(validation.getValidatedThreepid(sid, SECRET))).errcode).toBe('M_NO_VALID_SESSION');
+    expect((await rejectionOf(validation.getValidatedThreepid(sid, SECRET))).errcode).toBe(
+      'M_NO_VALID_SESSION',
+    );
   });
 
   it('gives identical answers for an unknown sid and a wrong client_secret', async () => {
     const { validation, sid } = await emailSession();
-    const a = await errorOf(validation.getValidatedThreepid(`${sid.slice(0, -1)}x`, SECRET));
-    const b = await errorOf(validation.getValidatedThreepid(sid, 'wrong-secret'));
+    const a = await rejectionOf(validation.getValidatedThreepid(`${sid.slice(0, -1)}x`, SECRET));
+    const b = await rejectionOf(validation.getValidatedThreepid(sid, 'wrong-secret'));
     expect([a.errcode, a.status, a.message]).toEqual([b.errcode, b.status, b.message]);
     expect(a.errcode).toBe('M_NO_VALID_SESSION');
   });
@@ -302,7 +307,7 @@ describe('previewSession', () => {
       purpose: 'add_threepid',
       validated: false,
     });
-    expect((await errorOf(validation.getValidatedThreepid(sid, SECRET))).errcode).toBe(
+    expect((await rejectionOf(validation.getValidatedThreepid(sid, SECRET))).errcode).toBe(
       'M_SESSION_NOT_VALIDATED',
     );
   });
@@ -311,7 +316,7 @@ describe('previewSession', () => {
 describe('logging', () => {
   it('never logs a token, a client_secret or an address', async () => {
     const { validation, sid, code, logger } = await smsSession();
-    await errorOf(validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) }));
+    await rejectionOf(validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) }));
     await validation.submitToken({ sid, clientSecret: SECRET, token: code });
     const logged = logger.text();
     expect(logger.lines.length).toBeGreaterThan(2);

@@ -1,7 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeBindingsFile } from '../helpers/bindings.js';
 import { HOUR, ManualClock, MINUTE } from '../helpers/clock.js';
 import { startTestServer, type TestResponse, type TestServer } from '../helpers/local-server.js';
 
@@ -13,17 +11,11 @@ import { startTestServer, type TestResponse, type TestServer } from '../helpers/
 const BOUND_EMAIL = 'bound@example.org';
 const BOUND_PHONE = { country: 'GB', phone_number: '07400 900001', msisdn: '447400900001' };
 
-function bindingsFile(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'bindings-')), 'bindings.json');
-  writeFileSync(
-    path,
-    JSON.stringify([
-      { medium: 'email', address: 'Bound@Example.org', user_id: '@bound:example.org' },
-      { medium: 'msisdn', address: '+44 7400 900001', user_id: '@bound:example.org' },
-    ]),
-  );
-  return path;
-}
+const bindingsFile = () =>
+  writeBindingsFile([
+    { medium: 'email', address: 'Bound@Example.org', user_id: '@bound:example.org' },
+    { medium: 'msisdn', address: '+44 7400 900001', user_id: '@bound:example.org' },
+  ]);
 
 const CORS = {
   'access-control-allow-origin': '*',

@@ -1,8 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createClient, type ICreateClientOpts, type MatrixClient, MatrixError } from 'matrix-js-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeBindingsFile } from '../helpers/bindings.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 
 /**
@@ -24,14 +22,10 @@ describe('matrix-js-sdk against the service', () => {
   let client: MatrixClient;
 
   beforeAll(async () => {
-    const bindings = join(mkdtempSync(join(tmpdir(), 'sdk-')), 'bindings.json');
-    writeFileSync(
-      bindings,
-      JSON.stringify([
-        { medium: 'email', address: 'forgetful@example.org', user_id: '@forgetful:example.org' },
-        { medium: 'msisdn', address: '+447400700001', user_id: '@forgetful:example.org' },
-      ]),
-    );
+    const bindings = writeBindingsFile([
+      { medium: 'email', address: 'forgetful@example.org', user_id: '@forgetful:example.org' },
+      { medium: 'msisdn', address: '+447400700001', user_id: '@forgetful:example.org' },
+    ]);
     server = await startTestServer({ THREEPID_BINDINGS_FILE: bindings });
     client = createClient({ baseUrl: server.url, logger: quietLogger });
   });

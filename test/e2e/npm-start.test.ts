@@ -14,7 +14,8 @@ interface Started {
   output(): string;
 }
 
-function npmStart(env: Record<string, string>): Promise<Started> {
+/** `npm start` in its own process group, so it can be stopped the way Ctrl+C stops it. */
+function spawnNpmStart(env: Record<string, string>): ChildProcess {
   const child = spawn('npm', ['start'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', ...env },
@@ -22,6 +23,11 @@ function npmStart(env: Record<string, string>): Promise<Started> {
     detached: true,
   });
   running.push(child);
+  return child;
+}
+
+function npmStart(env: Record<string, string>): Promise<Started> {
+  const child = spawnNpmStart(env);
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
@@ -124,13 +130,7 @@ describe('npm start', () => {
   });
 
   it('refuses to start on a bad setting, naming it', async () => {
-    const child = spawn('npm', ['start'], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: 'eighty', TOKEN_HMAC_SECRET: 'short' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    running.push(child);
+    const child = spawnNpmStart({ PORT: 'eighty', TOKEN_HMAC_SECRET: 'short' });
     let stderr = '';
     child.stderr?.on('data', (chunk) => {
       stderr += chunk;

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MatrixError } from '../../functions/core/errors.js';
 import { formBody, jsonBody, queryParams, readFields } from '../../functions/http/request.js';
+import { thrownBy } from '../helpers/errors.js';
 import { httpEvent } from '../helpers/events.js';
-
-function errorOf(action: () => unknown): MatrixError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof MatrixError) return error;
-  }
-  throw new Error('expected a MatrixError');
-}
 
 const SPEC = { client_secret: 'string', send_attempt: 'send-attempt', next_link: 'optional-string' } as const;
 
@@ -37,12 +28,12 @@ describe('jsonBody', () => {
     ['null', 'null', 'M_BAD_JSON'],
   ])('refuses %s with %s', (_, body, errcode) => {
     const event = { ...httpEvent({ path: '/x', method: 'POST' }), ...(body === undefined ? {} : { body }) };
-    expect(errorOf(() => jsonBody(event)).errcode).toBe(errcode);
+    expect(thrownBy(() => jsonBody(event)).errcode).toBe(errcode);
   });
 
   it('refuses a body over 64 KiB with 413 M_TOO_LARGE', () => {
     const event = httpEvent({ path: '/x', body: { pad: 'x'.repeat(70_000) } });
-    expect([errorOf(() => jsonBody(event)).errcode, errorOf(() => jsonBody(event)).status]).toEqual([
+    expect([thrownBy(() => jsonBody(event)).errcode, thrownBy(() => jsonBody(event)).status]).toEqual([
       'M_TOO_LARGE',
       413,
     ]);
@@ -63,7 +54,7 @@ describe('readFields', () => {
   });
 
   it('lists every missing field at once with M_MISSING_PARAM', () => {
-    const error = errorOf(() => readFields({}, SPEC));
+    const error = thrownBy(() => readFields({}, SPEC));
     expect([error.errcode, error.status, error.message]).toEqual([
       'M_MISSING_PARAM',
       400,
@@ -80,7 +71,7 @@ describe('readFields', () => {
     ['a non-numeric string send_attempt', { client_secret: 's', send_attempt: 'one' }, 'M_INVALID_PARAM'],
     ['a huge send_attempt', { client_secret: 's', send_attempt: 2 ** 60 }, 'M_INVALID_PARAM'],
   ])('refuses %s with %s', (_, body, errcode) => {
-    expect(errorOf(() => readFields(body, SPEC)).errcode).toBe(errcode);
+    expect(thrownBy(() => readFields(body, SPEC)).errcode).toBe(errcode);
   });
 });
 
