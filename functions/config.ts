@@ -31,8 +31,13 @@ export interface ServiceConfig {
   readonly sesSourceArn: string | undefined;
 }
 
-export interface LambdaConfig extends ServiceConfig {
+/** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
+export type TokenSecretSource = { readonly value: string } | { readonly secretArn: string };
+
+export interface LambdaConfig extends Omit<ServiceConfig, 'tokenHmacSecret'> {
   readonly tableName: string;
+  /** TOKEN_HMAC_SECRET when set (sam local, tests), else the secret named by TOKEN_HMAC_SECRET_ARN. */
+  readonly tokenHmacSecret: TokenSecretSource;
 }
 
 export interface LocalConfig extends Omit<ServiceConfig, 'publicBaseUrl'> {
@@ -59,13 +64,23 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Configuration of a Lambda function. TOKEN_HMAC_SECRET, SERVER_NAME and friends are required here. */
+/** Configuration of a Lambda function: SERVER_NAME, PUBLIC_BASEURL and friends are required here. */
 export function loadLambdaConfig(env: Env): LambdaConfig {
   const read = new EnvReader(env);
+  const secret = read.secret('TOKEN_HMAC_SECRET', false);
+  const secretArn = secret
+    ? undefined
+    : read.string('TOKEN_HMAC_SECRET_ARN', {
+        pattern: /^arn:aws[a-z-]*:secretsmanager:/,
+        hint: 'a Secrets Manager secret ARN',
+      });
+  if (!secret && !secretArn && !env.TOKEN_HMAC_SECRET_ARN) {
+    read.missing('TOKEN_HMAC_SECRET_ARN (or TOKEN_HMAC_SECRET, at least 32 random characters)');
+  }
   const config: LambdaConfig = {
     ...readShared(read, { required: true }),
     publicBaseUrl: read.baseUrl('PUBLIC_BASEURL', undefined),
-    tokenHmacSecret: read.secret('TOKEN_HMAC_SECRET', true) ?? '',
+    tokenHmacSecret: secret ? { value: secret } : { secretArn: secretArn ?? '' },
     tableName:
       read.string('TABLE_NAME', {
         required: true,
@@ -96,8 +111,16 @@ export function loadLocalConfig(env: Env): LocalConfig {
   return config;
 }
 
+/** The log level alone, for functions that need nothing else (the fallback). */
+export function loadLogLevel(env: Env): LogLevel {
+  const level = env.LOG_LEVEL?.trim().toUpperCase();
+  return LOG_LEVELS.find((known) => known === level) ?? 'INFO';
+}
+
 /** The domain's rules, from configuration. */
-export function validationPolicy(config: Omit<ServiceConfig, 'publicBaseUrl'>): ValidationPolicy {
+export function validationPolicy(
+  config: Pick<ServiceConfig, 'emailTokenLifetimeS' | 'smsTokenLifetimeS' | 'nextLinkAllowedHosts'>,
+): ValidationPolicy {
   return {
     ...DEFAULT_POLICY,
     emailTokenLifetimeMs: config.emailTokenLifetimeS * 1000,
@@ -218,6 +241,10 @@ class EnvReader {
     }
     if (value.length < 32) this.problem(name, 'must be at least 32 characters');
     return value;
+  }
+
+  missing(name: string): void {
+    this.problem(name, 'is required');
   }
 
   finish(): void {

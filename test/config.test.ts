@@ -109,19 +109,47 @@ describe('Lambda configuration', () => {
       serverName: 'example.org',
       publicBaseUrl: 'https://matrix.example.org/',
       tableName: 'sessions-table',
-      tokenHmacSecret: SECRET,
+      tokenHmacSecret: { value: SECRET },
       logLevel: 'INFO',
     });
   });
 
+  it('takes the HMAC key from Secrets Manager when only its ARN is given', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hmac-AbCdEf';
+    const config = loadLambdaConfig({ ...LAMBDA_ENV, TOKEN_HMAC_SECRET: '', TOKEN_HMAC_SECRET_ARN: arn });
+    expect(config.tokenHmacSecret).toEqual({ secretArn: arn });
+  });
+
+  it('prefers TOKEN_HMAC_SECRET over the ARN, so sam local can override the deployed secret', () => {
+    const config = loadLambdaConfig({
+      ...LAMBDA_ENV,
+      TOKEN_HMAC_SECRET_ARN: 'arn:aws:secretsmanager:x:1:secret:y',
+    });
+    expect(config.tokenHmacSecret).toEqual({ value: SECRET });
+  });
+
+  it('refuses an ARN that is not a Secrets Manager secret', () => {
+    expect(
+      problemsOf(() =>
+        loadLambdaConfig({ ...LAMBDA_ENV, TOKEN_HMAC_SECRET: '', TOKEN_HMAC_SECRET_ARN: 'arn:aws:ssm:x' }),
+      ),
+    ).toEqual(['TOKEN_HMAC_SECRET_ARN must be a Secrets Manager secret ARN']);
+  });
+
   it('requires what has no safe default on AWS', () => {
-    expect(problemsOf(() => loadLambdaConfig({}))).toEqual([
-      'SERVER_NAME is required',
-      'EMAIL_FROM is required',
-      'PUBLIC_BASEURL is required',
-      'TOKEN_HMAC_SECRET is required (at least 32 random characters)',
-      'TABLE_NAME is required',
-    ]);
+    expect(
+      problemsOf(() => loadLambdaConfig({}))
+        .slice()
+        .sort(),
+    ).toEqual(
+      [
+        'SERVER_NAME is required',
+        'EMAIL_FROM is required',
+        'PUBLIC_BASEURL is required',
+        'TOKEN_HMAC_SECRET_ARN (or TOKEN_HMAC_SECRET, at least 32 random characters) is required',
+        'TABLE_NAME is required',
+      ].sort(),
+    );
   });
 
   it('says clearly what is wrong in the message, for the cold-start log', () => {

@@ -1,17 +1,29 @@
 /**
- * Module-scope dependencies of the Lambda functions: configuration is read and validated here,
- * at cold start, and AWS clients are created once per container. A bad configuration makes the
- * function fail to initialise with a message naming every bad variable.
+ * Module-scope dependencies of the Lambda functions, built once per container at cold start:
+ * configuration is read and validated, the token HMAC key is fetched from Secrets Manager, and
+ * AWS clients are created. A bad configuration fails initialisation with a message naming every
+ * bad variable, before any request is served.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
+import { fetchTokenHmacSecret } from '../adapters/secrets/token-secret.js';
 import { createDirectory, createLogger, createValidation } from '../composition.js';
-import { loadLambdaConfig } from '../config.js';
+import { loadLambdaConfig, type ServiceConfig } from '../config.js';
 import type { EmailSender, SmsSender } from '../core/ports.js';
 import type { ThreepidValidation } from '../core/validation.js';
 
-export const config = loadLambdaConfig(process.env);
-export const logger = createLogger(config);
+const settings = loadLambdaConfig(process.env);
+
+export const logger = createLogger(settings);
+
+export const config: ServiceConfig & { readonly tableName: string } = {
+  ...settings,
+  tokenHmacSecret:
+    'value' in settings.tokenHmacSecret
+      ? settings.tokenHmacSecret.value
+      : await fetchTokenHmacSecret(new SecretsManagerClient({}), settings.tokenHmacSecret.secretArn),
+};
 
 const documentClient = sessionDocumentClient(new DynamoDBClient({}));
 
@@ -20,16 +32,15 @@ const NOT_A_SENDER: EmailSender & SmsSender = {
   sendValidationEmail: () => Promise.reject(new Error('This function does not send email')),
   sendValidationSms: () => Promise.reject(new Error('This function does not send SMS')),
 };
-const NO_SENDERS = { email: NOT_A_SENDER, sms: NOT_A_SENDER };
 
-/** The domain service over DynamoDB; only requestToken passes real senders (see senders.ts). */
+/** The domain service over DynamoDB, with only the senders this function may use. */
 export function validationService(
-  senders: { email: EmailSender; sms: SmsSender } = NO_SENDERS,
+  senders: { email?: EmailSender; sms?: SmsSender } = {},
 ): ThreepidValidation {
   return createValidation(config, {
     store: new DynamoDbSessionStore(documentClient, config.tableName),
-    email: senders.email,
-    sms: senders.sms,
+    email: senders.email ?? NOT_A_SENDER,
+    sms: senders.sms ?? NOT_A_SENDER,
     directory: createDirectory(config),
     logger,
   });

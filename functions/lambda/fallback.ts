@@ -1,5 +1,9 @@
+import { createLogger } from '../composition.js';
+import { loadLogLevel } from '../config.js';
 import { makeFallbackHandler } from '../handlers/fallback.js';
-import { logger } from './deps.js';
 
-/** For API Gateway's $default route when no homeserver sits behind it: 404/405 M_UNRECOGNIZED. */
-export const handler = makeFallbackHandler({ logger });
+/**
+ * API Gateway's $default route when no homeserver sits behind the API: 404 or 405 M_UNRECOGNIZED.
+ * It needs no table and no secret, so it loads neither.
+ */
+export const handler = makeFallbackHandler({ logger: createLogger({ logLevel: loadLogLevel(process.env) }) });

@@ -1,6 +1,8 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ensureSessionTable } from '../../functions/adapters/dynamodb/table.js';
 import type { LambdaHttpHandler } from '../../functions/http/middleware.js';
@@ -24,6 +26,7 @@ describe('the Lambda entry points', () => {
   let dynalite: RunningDynalite;
   const ses = mockClient(SESClient);
   const sns = mockClient(SNSClient);
+  const secrets = mockClient(SecretsManagerClient);
   const entry = async (name: string): Promise<LambdaHttpHandler> =>
     ((await import(`../../functions/lambda/${name}.ts`)) as { handler: LambdaHttpHandler }).handler;
 
@@ -42,7 +45,7 @@ describe('the Lambda entry points', () => {
   });
 
   it('runs the email flow: requestToken, the link page, its form, then getValidated3pid', async () => {
-    const requestToken = await entry('request-token');
+    const requestToken = await entry('request-email-token');
     const requested = await requestToken(
       httpEvent({
         path: '/_matrix/client/r0/register/email/requestToken',
@@ -83,7 +86,7 @@ describe('the Lambda entry points', () => {
   });
 
   it('runs the SMS flow through SNS and submitToken', async () => {
-    const requestToken = await entry('request-token');
+    const requestToken = await entry('request-msisdn-token');
     const requested = parseJsonBody(
       await requestToken(
         httpEvent({
@@ -154,5 +157,45 @@ describe('the Lambda entry points', () => {
     await expect(entry('submit-token')).rejects.toThrow(
       'Invalid configuration:\n  - TOKEN_HMAC_SECRET must be at least 32 characters\n  - TABLE_NAME is required',
     );
+  });
+
+  it('reads the HMAC key from Secrets Manager once per container, at cold start', async () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matrix-3pid-hmac-AbCdEf';
+    vi.stubEnv('TOKEN_HMAC_SECRET', '');
+    vi.stubEnv('TOKEN_HMAC_SECRET_ARN', arn);
+    secrets
+      .reset()
+      .on(GetSecretValueCommand, { SecretId: arn })
+      .resolves({ SecretString: 'k'.repeat(64) });
+    const getValidated = await entry('get-validated-3pid');
+    for (let i = 0; i < 3; i++) {
+      const response = await getValidated(
+        httpEvent({
+          path: '/_matrix/identity/v2/3pid/getValidated3pid',
+          query: { sid: 'a.b', client_secret: 'c' },
+        }),
+        lambdaContext(),
+      );
+      expect(response.statusCode).toBe(404);
+    }
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
+  it('refuses to start on a secret too short to be a key', async () => {
+    vi.stubEnv('TOKEN_HMAC_SECRET', '');
+    vi.stubEnv('TOKEN_HMAC_SECRET_ARN', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:short-AbCdEf');
+    secrets.reset().on(GetSecretValueCommand).resolves({ SecretString: 'too short' });
+    await expect(entry('submit-token')).rejects.toThrow(/must hold a string of at least 32 characters/);
+  });
+
+  it('needs no table and no secret for the fallback', async () => {
+    vi.stubEnv('TABLE_NAME', '');
+    vi.stubEnv('TOKEN_HMAC_SECRET', '');
+    const fallback = await entry('fallback');
+    const response = await fallback(
+      httpEvent({ path: '/_matrix/client/v3/x', method: 'DELETE' }),
+      lambdaContext(),
+    );
+    expect(response.statusCode).toBe(404);
   });
 });
