@@ -1,0 +1,36 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { propsFromContext } from './context.js';
+import { MatrixThreepidValidation, type MatrixThreepidValidationProps } from './three-pid-validation.js';
+
+export interface MatrixThreepidStackProps extends StackProps {
+  /** @default read from CDK context (`-c serverName=…`; see infra/context.ts) */
+  readonly validation?: MatrixThreepidValidationProps;
+}
+
+/** A stack holding one MatrixThreepidValidation, with the outputs an operator needs next. */
+export class MatrixThreepidStack extends Stack {
+  readonly validation: MatrixThreepidValidation;
+
+  constructor(scope: Construct, id: string, props: MatrixThreepidStackProps = {}) {
+    super(scope, id, props);
+    this.validation = new MatrixThreepidValidation(
+      this,
+      'Validation',
+      props.validation ?? propsFromContext(this),
+    );
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'The API endpoint; PUBLIC_BASEURL must lead here (custom domain or reverse proxy).',
+      value: this.validation.stage.url,
+    });
+    if (this.validation.domainName) {
+      new CfnOutput(this, 'CustomDomainTarget', {
+        description: 'Point a CNAME (or alias) for the custom domain at this name.',
+        value: this.validation.domainName.regionalDomainName,
+      });
+    }
+    new CfnOutput(this, 'SessionsTable', { value: this.validation.table.tableName });
+    new CfnOutput(this, 'TokenHmacSecretArn', { value: this.validation.tokenHmacSecret.secretArn });
+  }
+}

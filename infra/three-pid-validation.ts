@@ -1,0 +1,439 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Aws, Duration, Names, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  DomainName,
+  HttpApi,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+  MappingValue,
+  ParameterMapping,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration, HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { PARTITION_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table.js';
+import { ConfigError, type LogLevel, loadLambdaConfig } from '../functions/config.js';
+import { ROUTES } from '../functions/http/routes.js';
+import { BUNDLE } from './bundling.js';
+import { FUNCTIONS, type FunctionName, functionOf } from './functions.js';
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+// Absent when this package is installed as a dependency; NodejsFunction then finds the app's own.
+const LOCK_FILE = join(REPOSITORY_ROOT, 'package-lock.json');
+
+export interface CustomDomainProps {
+  /** The host name clients use, e.g. `matrix.example.org`. */
+  readonly domainName: string;
+  /** An ACM certificate for that name, in the stack's region. */
+  readonly certificate: ICertificate;
+}
+
+export interface MatrixThreepidValidationProps {
+  /** The homeserver's server name, shown to users in messages, e.g. `example.org`. */
+  readonly serverName: string;
+  /**
+   * Public base URL of this API as clients reach it, e.g. `https://matrix.example.org/`. Emailed
+   * links and `submit_url` start with it.
+   */
+  readonly publicBaseUrl: string;
+  /** From address of validation emails, `noreply@example.org` or `Example <noreply@example.org>`. */
+  readonly emailFrom: string;
+  /**
+   * ARN of the verified SES identity the email function sends as; its send permission is limited
+   * to this identity and to the From address.
+   * @default the domain identity and the address identity of `emailFrom`, in this account and region
+   */
+  readonly sesIdentityArn?: string;
+  /**
+   * Name of an SES configuration set, for bounce and complaint events.
+   * @default none
+   */
+  readonly sesConfigurationSet?: string;
+  /**
+   * Alphanumeric SMS sender ID, where destination countries support one.
+   * @default none: the carrier's default sender
+   */
+  readonly smsSenderId?: string;
+  /**
+   * Origination number (E.164) registered for SMS, where destination countries require one.
+   * @default none
+   */
+  readonly smsOriginationNumber?: string;
+  /**
+   * Host names `next_link` may point to.
+   * @default [] any http(s) host
+   */
+  readonly nextLinkAllowedHosts?: readonly string[];
+  /**
+   * How long an emailed link works (1 minute to 24 hours).
+   * @default Duration.hours(1)
+   */
+  readonly emailTokenLifetime?: Duration;
+  /**
+   * How long an SMS code works (1 to 60 minutes).
+   * @default Duration.minutes(10)
+   */
+  readonly smsTokenLifetime?: Duration;
+  /**
+   * Origin of the homeserver, e.g. `https://synapse.internal.example.org`. Every path this API
+   * does not serve is proxied there with its path and query intact, so the API can front the
+   * whole `/_matrix` tree.
+   * @default none: other paths answer 404 M_UNRECOGNIZED
+   */
+  readonly homeserverOrigin?: string;
+  /**
+   * A custom domain for the API.
+   * @default none: clients use the execute-api URL
+   */
+  readonly customDomain?: CustomDomainProps;
+  /**
+   * A secret holding the token HMAC key (a string of at least 32 characters).
+   * @default a new secret with a generated 64-character key
+   */
+  readonly tokenHmacSecret?: ISecret;
+  /**
+   * Stage throttling, for all routes together.
+   * @default { rateLimit: 50, burstLimit: 100 }
+   */
+  readonly throttle?: ThrottleSettings;
+  /**
+   * Retention of the function logs and the access log.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * What happens to the sessions table (and the generated secret) when the stack goes away.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Level of the functions' structured logs.
+   * @default 'INFO'
+   */
+  readonly logLevel?: Exclude<LogLevel, 'SILENT'>;
+  /**
+   * Memory of each function, in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+}
+
+/** The default throttle: ample for people validating addresses, low enough to blunt a flood. */
+export const DEFAULT_THROTTLE: ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * Homeserver-side 3PID validation (email and phone) on AWS: an HTTP API whose routes are served
+ * by one small function each, over a DynamoDB table, sending through SES and SNS. Every function
+ * gets only the permissions its code uses.
+ */
+export class MatrixThreepidValidation extends Construct {
+  /** Validation sessions. TTL cleans up; the code never trusts it for expiry. */
+  readonly table: TableV2;
+  /** One function per handler; requestToken is split by medium. */
+  readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  /** The token HMAC key. */
+  readonly tokenHmacSecret: ISecret;
+  readonly accessLogGroup: LogGroup;
+  /** Present when `customDomain` was given: point the DNS name at its regional domain name. */
+  readonly domainName: DomainName | undefined;
+
+  constructor(scope: Construct, id: string, props: MatrixThreepidValidationProps) {
+    super(scope, id);
+    const environment = runtimeEnvironment(props);
+    checkProps(props, environment);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
+
+    this.table = new TableV2(this, 'Sessions', {
+      partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryptionV2.awsManagedKey(),
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy,
+    });
+
+    this.tokenHmacSecret =
+      props.tokenHmacSecret ??
+      new Secret(this, 'TokenHmacSecret', {
+        description: 'HMAC key for Matrix 3PID validation tokens',
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        removalPolicy,
+      });
+    if (!props.tokenHmacSecret) {
+      Validations.of(this.tokenHmacSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotating the HMAC key voids every session in flight. Sessions live at most a day, so the key is rotated by hand (see the README) rather than on a schedule.',
+      });
+    }
+
+    const functions: Partial<Record<FunctionName, NodejsFunction>> = {};
+    for (const [name, spec] of Object.entries(FUNCTIONS) as [
+      FunctionName,
+      (typeof FUNCTIONS)[FunctionName],
+    ][]) {
+      functions[name] = this.createFunction(name, spec, environment, props, logRetention, removalPolicy);
+    }
+    this.functions = functions as Record<FunctionName, NodejsFunction>;
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLog', { retention: logRetention, removalPolicy });
+    this.domainName = props.customDomain
+      ? new DomainName(this, 'Domain', {
+          domainName: props.customDomain.domainName,
+          certificate: props.customDomain.certificate,
+        })
+      : undefined;
+    this.httpApi = new HttpApi(this, 'Api', {
+      apiName: Names.uniqueResourceName(this, { maxLength: 128 }),
+      description: 'Matrix 3PID validation, in front of the homeserver',
+      createDefaultStage: false,
+      // The spec's recommended CORS headers. API Gateway answers preflights itself and adds these.
+      corsPreflight: {
+        allowOrigins: ['*'],
+        allowMethods: [
+          CorsHttpMethod.GET,
+          CorsHttpMethod.HEAD,
+          CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
+          CorsHttpMethod.DELETE,
+          CorsHttpMethod.OPTIONS,
+        ],
+        allowHeaders: ['X-Requested-With', 'Content-Type', 'Authorization'],
+        maxAge: Duration.days(1),
+      },
+      defaultIntegration: props.homeserverOrigin
+        ? new HttpUrlIntegration('Homeserver', props.homeserverOrigin.replace(/\/+$/, ''), {
+            method: HttpMethod.ANY,
+            // Keep the client's path; HTTP proxy integrations pass the query string through.
+            parameterMapping: new ParameterMapping().overwritePath(MappingValue.requestPath()),
+          })
+        : new HttpLambdaIntegration('Fallback', this.functions.fallback),
+    });
+    this.stage = new HttpStage(this, 'Stage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? DEFAULT_THROTTLE,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: ACCESS_LOG_FORMAT,
+      },
+      ...(this.domainName ? { domainMapping: { domainName: this.domainName } } : {}),
+    });
+
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    for (const route of ROUTES) {
+      const name = functionOf(route);
+      if (!integrations.has(name))
+        integrations.set(name, new HttpLambdaIntegration(`${name}Integration`, this.functions[name]));
+      const httpRoute = new HttpRoute(this, `Route ${route.method} ${route.path.replaceAll('/', ' ')}`, {
+        httpApi: this.httpApi,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration: integrations.get(name) as HttpLambdaIntegration,
+      });
+      Validations.of(httpRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The Matrix spec makes this route unauthenticated: requestToken, submit_url, the emailed link and getValidated3pid take the sid and client_secret as their credentials.',
+      });
+    }
+    // The $default route is the homeserver's own API (or the 404 fallback): the homeserver checks
+    // its access tokens itself, and an API Gateway authorizer could not.
+    Validations.of(this.httpApi).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The $default route proxies to the homeserver, which authenticates its own requests with Matrix access tokens; without a homeserver it only answers 404.',
+    });
+  }
+
+  private createFunction(
+    name: FunctionName,
+    spec: (typeof FUNCTIONS)[FunctionName],
+    environment: Record<string, string>,
+    props: MatrixThreepidValidationProps,
+    retention: RetentionDays,
+    removalPolicy: RemovalPolicy,
+  ): NodejsFunction {
+    const logGroup = new LogGroup(this, `${name}Logs`, { retention, removalPolicy });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
+    const role = new Role(this, `${name}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${name} function of Matrix 3PID validation`,
+    });
+    logGroup.grantWrite(role);
+
+    const fn = new NodejsFunction(this, name, {
+      entry: join(REPOSITORY_ROOT, spec.entry),
+      handler: 'handler',
+      projectRoot: REPOSITORY_ROOT,
+      ...(existsSync(LOCK_FILE) ? { depsLockFilePath: LOCK_FILE } : {}),
+      description: spec.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      // 256 MB: the bundle and SDK clients need well under 128 MB, but Lambda gives CPU in
+      // proportion to memory, and the cold start (parsing the bundle, TLS to DynamoDB) is
+      // markedly shorter at 256 MB for about the same cost per request.
+      memorySize: props.memorySize ?? 256,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      role,
+      logGroup,
+      environment:
+        name === 'fallback'
+          ? { LOG_LEVEL: environment.LOG_LEVEL ?? 'INFO', NODE_OPTIONS: environment.NODE_OPTIONS ?? '' }
+          : environment,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: BUNDLE.target,
+        minify: BUNDLE.minify,
+        sourceMap: BUNDLE.sourceMap,
+        sourcesContent: false,
+        banner: BUNDLE.banner,
+        externalModules: [...BUNDLE.externalModules],
+        mainFields: [...BUNDLE.mainFields],
+      },
+    });
+
+    if (spec.tableActions.length > 0) {
+      this.table.grant(fn, ...spec.tableActions);
+      fn.addEnvironment('TABLE_NAME', this.table.tableName);
+    }
+    if (spec.readsSecret) {
+      this.tokenHmacSecret.grantRead(fn);
+      fn.addEnvironment('TOKEN_HMAC_SECRET_ARN', this.tokenHmacSecret.secretArn);
+    }
+    if (spec.sends === 'email') fn.addToRolePolicy(sesSendStatement(props));
+    if (spec.sends === 'sms') {
+      for (const statement of snsPublishToPhonesOnly()) fn.addToRolePolicy(statement);
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'SNS has no resource ARN for a phone number, so publishing SMS needs Resource "*"; a Deny on every topic and endpoint ARN keeps it to phone numbers.',
+      });
+    }
+    return fn;
+  }
+}
+
+/** Access log fields. No query string: the emailed link carries the token and client_secret there. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    time: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    method: '$context.httpMethod',
+    path: '$context.path',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationLatencyMs: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    userAgent: '$context.identity.userAgent',
+  }),
+);
+
+/** The environment every function reads at cold start (functions/config.ts). */
+function runtimeEnvironment(props: MatrixThreepidValidationProps): Record<string, string> {
+  const environment: Record<string, string> = {
+    SERVER_NAME: props.serverName,
+    PUBLIC_BASEURL: props.publicBaseUrl,
+    EMAIL_FROM: props.emailFrom,
+    NEXT_LINK_ALLOWED_HOSTS: (props.nextLinkAllowedHosts ?? []).join(','),
+    EMAIL_TOKEN_LIFETIME_S: String((props.emailTokenLifetime ?? Duration.hours(1)).toSeconds()),
+    SMS_TOKEN_LIFETIME_S: String((props.smsTokenLifetime ?? Duration.minutes(10)).toSeconds()),
+    LOG_LEVEL: props.logLevel ?? 'INFO',
+    POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
+    // The bundles ship source maps; this makes stack traces in the logs point at the TypeScript.
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+  if (props.sesConfigurationSet) environment.SES_CONFIGURATION_SET = props.sesConfigurationSet;
+  if (props.smsSenderId) environment.SMS_SENDER_ID = props.smsSenderId;
+  if (props.smsOriginationNumber) environment.SMS_ORIGINATION_NUMBER = props.smsOriginationNumber;
+  return environment;
+}
+
+/**
+ * Fails at synth, with the same checks and messages the functions apply at cold start, rather
+ * than deploying functions that cannot start. Values that are tokens are left to deploy time.
+ */
+function checkProps(props: MatrixThreepidValidationProps, environment: Record<string, string>): void {
+  const deployTime = Object.keys(environment).filter((name) => Token.isUnresolved(environment[name]));
+  const problems: string[] = [];
+  try {
+    loadLambdaConfig({
+      ...environment,
+      TABLE_NAME: 'placeholder-table',
+      TOKEN_HMAC_SECRET: 'placeholder-secret-of-at-least-32-characters',
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(
+      ...error.problems.filter((problem) => !deployTime.some((name) => problem.startsWith(`${name} `))),
+    );
+  }
+  const origin = props.homeserverOrigin;
+  if (origin !== undefined && !Token.isUnresolved(origin) && !/^https?:\/\/[^/?#]+\/?$/.test(origin)) {
+    problems.push('homeserverOrigin must be an http(s) origin without path, query or fragment');
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `MatrixThreepidValidation: invalid props:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
+  }
+}
+
+/** SES SendEmail, only as the From address, only through its identity (and configuration set). */
+function sesSendStatement(props: MatrixThreepidValidationProps): PolicyStatement {
+  const address = bareAddress(props.emailFrom);
+  const identityArn = (identity: string) =>
+    `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${identity}`;
+  const resources = props.sesIdentityArn
+    ? [props.sesIdentityArn]
+    : [identityArn(address.slice(address.lastIndexOf('@') + 1)), identityArn(address)];
+  if (props.sesConfigurationSet) {
+    resources.push(
+      `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:configuration-set/${props.sesConfigurationSet}`,
+    );
+  }
+  return new PolicyStatement({
+    effect: Effect.ALLOW,
+    actions: ['ses:SendEmail'],
+    resources,
+    conditions: { StringEquals: { 'ses:FromAddress': address } },
+  });
+}
+
+/** SNS Publish to phone numbers: allowed on "*" (phone numbers have no ARN), denied on every topic. */
+function snsPublishToPhonesOnly(): PolicyStatement[] {
+  return [
+    new PolicyStatement({ effect: Effect.ALLOW, actions: ['sns:Publish'], resources: ['*'] }),
+    new PolicyStatement({
+      effect: Effect.DENY,
+      actions: ['sns:Publish'],
+      resources: [`arn:${Aws.PARTITION}:sns:*:*:*`],
+    }),
+  ];
+}
+
+function bareAddress(from: string): string {
+  return (from.match(/<([^>]+)>/)?.[1] ?? from).trim();
+}
