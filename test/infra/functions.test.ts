@@ -1,19 +1,31 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/http/routes.js';
-import { LAMBDA_ENTRIES } from '../../infra/lambda-entries.js';
+import { FUNCTIONS, functionOf } from '../../infra/functions.js';
 
 const ROOT = new URL('../..', import.meta.url);
 
-describe('LAMBDA_ENTRIES', () => {
-  it('names an entry file for every handler the routes use, plus the fallback', () => {
-    const handlers = new Set(ROUTES.map((route) => route.handler));
-    expect(Object.keys(LAMBDA_ENTRIES).sort()).toEqual([...handlers, 'fallback'].sort());
-  });
-
-  it.each(Object.entries(LAMBDA_ENTRIES))('%s points at a file that exports a handler', (_, path) => {
-    const file = new URL(path, ROOT);
+describe('the deployed functions', () => {
+  it.each(Object.entries(FUNCTIONS))('%s has an entry file that exports a handler', (_, spec) => {
+    const file = new URL(spec.entry, ROOT);
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, 'utf8')).toMatch(/export const handler = /);
+  });
+
+  it('serves every route, requestToken split by medium so each sender has one function', () => {
+    const served = new Set(ROUTES.map(functionOf));
+    expect([...served, 'fallback'].sort()).toEqual(Object.keys(FUNCTIONS).sort());
+    expect(functionOf({ method: 'POST', path: '/x', handler: 'requestToken', medium: 'msisdn' })).toBe(
+      'requestMsisdnToken',
+    );
+    expect(Object.values(FUNCTIONS).filter((spec) => spec.sends === 'email')).toHaveLength(1);
+    expect(Object.values(FUNCTIONS).filter((spec) => spec.sends === 'sms')).toHaveLength(1);
+  });
+
+  it('lets each function use only the table actions its code performs', () => {
+    expect(FUNCTIONS.getValidated3pid.tableActions).toEqual(['dynamodb:GetItem']);
+    expect(FUNCTIONS.fallback.tableActions).toEqual([]);
+    expect(FUNCTIONS.requestEmailToken.tableActions).not.toContain('dynamodb:UpdateItem');
+    expect(FUNCTIONS.submitToken.tableActions).not.toContain('dynamodb:DeleteItem');
   });
 });

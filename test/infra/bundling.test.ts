@@ -1,0 +1,132 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureSessionTable } from '../../functions/adapters/dynamodb/table.js';
+import { esbuildOptions } from '../../infra/bundling.js';
+import { FUNCTIONS, type FunctionName } from '../../infra/functions.js';
+import { EMULATOR_CLIENT_CONFIG, type RunningDynalite, startDynalite } from '../helpers/aws.js';
+import { EVENTS, SAMPLES } from '../helpers/samples.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** A budget, not a target: a bundle far past it means something heavy slipped in. */
+const MAX_BUNDLE_BYTES = 1.5 * 1024 * 1024;
+
+/** Loads a bundle in a fresh Node process, as Lambda would, and invokes it with one event. */
+const RUNNER = `
+import { readFileSync } from 'node:fs';
+const [bundle, eventFile] = process.argv.slice(2);
+const { handler } = await import(bundle);
+const context = { functionName: 'bundle-test', awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 5000 };
+const result = await handler(JSON.parse(readFileSync(eventFile, 'utf8')), context);
+process.stdout.write(JSON.stringify(result));
+`;
+
+const names = Object.keys(FUNCTIONS) as FunctionName[];
+const samplesOf = (name: FunctionName) => Object.entries(SAMPLES).filter(([, sample]) => sample.fn === name);
+
+describe('the Lambda bundles', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'bundles-'));
+  const runner = join(outDir, 'runner.mjs');
+  const bundles = new Map<FunctionName, string>();
+  let dynalite: RunningDynalite;
+  const baseEnv = () => ({
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    SERVER_NAME: 'example.org',
+    PUBLIC_BASEURL: 'https://matrix.example.org/',
+    EMAIL_FROM: 'noreply@example.org',
+    TABLE_NAME: 'bundles',
+    AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+    LOG_LEVEL: 'SILENT',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+
+  async function invoke(name: FunctionName, sample: string, env: Record<string, string>) {
+    const bundle = pathToFileURL(bundles.get(name) ?? '').href;
+    const { stdout } = await run(process.execPath, [runner, bundle, fileURLToPath(new URL(sample, EVENTS))], {
+      env,
+      timeout: 15_000,
+    });
+    return JSON.parse(stdout) as { statusCode: number; body: string };
+  }
+
+  beforeAll(async () => {
+    writeFileSync(runner, RUNNER);
+    dynalite = await startDynalite();
+    await ensureSessionTable(dynalite.client, 'bundles');
+    await Promise.all(
+      names.map(async (name) => {
+        const outfile = join(outDir, name, 'index.mjs');
+        await build(esbuildOptions(join(ROOT, FUNCTIONS[name].entry), outfile));
+        bundles.set(name, outfile);
+      }),
+    );
+  });
+  afterAll(() => dynalite.close());
+
+  it('bundle with esbuild as the construct does, and each stays within budget', () => {
+    const sizes = Object.fromEntries(names.map((name) => [name, statSync(bundles.get(name) ?? '').size]));
+    console.log(
+      `Bundle sizes (minified ESM, AWS SDK included):\n${names
+        .map((name) => `  ${name.padEnd(20)} ${((sizes[name] ?? 0) / 1024).toFixed(0).padStart(5)} KiB`)
+        .join('\n')}`,
+    );
+    for (const name of names) expect(sizes[name]).toBeLessThan(MAX_BUNDLE_BYTES);
+  });
+
+  it.each(
+    names.filter((name) => !FUNCTIONS[name].sends),
+  )('%s loads in a fresh Node process and answers its sample event', async (name) => {
+    for (const [sample, expected] of samplesOf(name)) {
+      const response = await invoke(name, sample, {
+        ...baseEnv(),
+        TOKEN_HMAC_SECRET: 'bundle-test-secret-of-at-least-32-chars',
+      });
+      expect(response.statusCode).toBe(expected.status);
+      expected.check(response.body);
+    }
+  });
+
+  const moto = inject('motoEndpoint');
+  describe.runIf(moto)('against moto', () => {
+    // The HMAC key in moto's Secrets Manager and a verified SES sender, made once for these tests.
+    let prepared: Promise<string> | undefined;
+    const motoSecretArn = () => {
+      prepared ??= (async () => {
+        const secrets = new SecretsManagerClient({ ...EMULATOR_CLIENT_CONFIG, endpoint: moto });
+        const created = await secrets.send(
+          new CreateSecretCommand({ Name: `bundle-hmac-${Date.now()}`, SecretString: 'b'.repeat(64) }),
+        );
+        await new SESClient({ ...EMULATOR_CLIENT_CONFIG, endpoint: moto }).send(
+          new VerifyEmailIdentityCommand({ EmailAddress: 'noreply@example.org' }),
+        );
+        return created.ARN ?? '';
+      })();
+      return prepared;
+    };
+
+    it.each(names)('%s reads its key from Secrets Manager and answers its sample event', async (name) => {
+      for (const [sample, expected] of samplesOf(name)) {
+        const response = await invoke(name, sample, {
+          ...baseEnv(),
+          TOKEN_HMAC_SECRET_ARN: await motoSecretArn(),
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: moto,
+          AWS_ENDPOINT_URL_SES: moto,
+          AWS_ENDPOINT_URL_SNS: moto,
+        });
+        expect(response.statusCode).toBe(expected.status);
+        expected.check(response.body);
+      }
+    });
+  });
+});

@@ -1,0 +1,492 @@
+import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { describe, expect, it } from 'vitest';
+import { ROUTES, routeKeyOf } from '../../functions/http/routes.js';
+import { FUNCTIONS, type FunctionName, functionOf } from '../../infra/functions.js';
+import {
+  MatrixThreepidValidation,
+  type MatrixThreepidValidationProps,
+} from '../../infra/three-pid-validation.js';
+
+const PROPS: MatrixThreepidValidationProps = {
+  serverName: 'example.org',
+  publicBaseUrl: 'https://matrix.example.org/',
+  emailFrom: 'Example <noreply@example.org>',
+};
+
+/** A stack with the construct, bundling skipped: these tests read the template, not the code. */
+function synth(overrides: Partial<MatrixThreepidValidationProps> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const construct = new MatrixThreepidValidation(stack, 'Validation', { ...PROPS, ...overrides });
+  return { stack, construct, template: Template.fromStack(stack) };
+}
+
+const { construct, template, stack } = synth();
+const logicalId = (resource: object) => stack.getLogicalId(resource as never);
+const functionId = (name: FunctionName) => logicalId(construct.functions[name].node.defaultChild as object);
+const tableId = () => logicalId(construct.table.node.defaultChild as object);
+
+/** The statements of a function's policy. */
+function statementsOf(
+  name: FunctionName,
+  source = template,
+  sourceConstruct = construct,
+  sourceStack = stack,
+) {
+  const roleId = sourceStack.getLogicalId(sourceConstruct.functions[name].role?.node.defaultChild as never);
+  const policies = source.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: roleId }] },
+  });
+  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement) as {
+    Effect: string;
+    Action: string | string[];
+    Resource: unknown;
+    Condition?: unknown;
+  }[];
+}
+const actionsOf = (statements: ReturnType<typeof statementsOf>) =>
+  statements.flatMap((statement) => [statement.Action].flat()).sort();
+
+describe('MatrixThreepidValidation', () => {
+  describe('the HTTP API', () => {
+    it('has a route for every endpoint, under r0 and v3, plus the identity paths', () => {
+      const routes = template.findResources('AWS::ApiGatewayV2::Route');
+      const keys = Object.values(routes).map((route) => route.Properties.RouteKey);
+      for (const route of ROUTES) expect(keys).toContain(routeKeyOf(route));
+      expect(keys.filter((key) => key.includes('/_matrix/client/r0/'))).toHaveLength(11);
+      expect(keys.filter((key) => key.includes('/_matrix/client/v3/'))).toHaveLength(11);
+      expect(keys).toContain('GET /_matrix/identity/api/v1/3pid/getValidated3pid');
+      expect(keys).toContain('$default');
+      expect(keys).toHaveLength(ROUTES.length + 1);
+    });
+
+    it('sends each route to its own function, over payload format 2.0', () => {
+      const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+      for (const route of ROUTES) {
+        const target = routes.find((candidate) => candidate.Properties.RouteKey === routeKeyOf(route))
+          ?.Properties.Target;
+        const integrationId = target['Fn::Join'][1][1].Ref;
+        const integration = integrations[integrationId]?.Properties;
+        expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+        expect(integration.IntegrationUri['Fn::GetAtt'][0]).toBe(functionId(functionOf(route)));
+      }
+    });
+
+    it('answers every other path with the 404 fallback when no homeserver is given', () => {
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+      const fallback = routes.find((route) => route.Properties.RouteKey === '$default');
+      const integrationId = fallback?.Properties.Target['Fn::Join'][1][1].Ref;
+      const integration = template.findResources('AWS::ApiGatewayV2::Integration')[integrationId];
+      expect(integration?.Properties.IntegrationUri['Fn::GetAtt'][0]).toBe(functionId('fallback'));
+    });
+
+    it('proxies every other path to the homeserver, path and query intact, when one is given', () => {
+      const proxied = synth({ homeserverOrigin: 'https://synapse.internal.example.org/' }).template;
+      proxied.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'ANY',
+        IntegrationUri: 'https://synapse.internal.example.org',
+        PayloadFormatVersion: '1.0',
+        RequestParameters: { 'overwrite:path': '$request.path' },
+      });
+      proxied.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length + 1);
+    });
+
+    it('returns the spec’s CORS headers, API Gateway answering preflights', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        ProtocolType: 'HTTP',
+        CorsConfiguration: {
+          AllowOrigins: ['*'],
+          AllowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+          AllowHeaders: ['X-Requested-With', 'Content-Type', 'Authorization'],
+        },
+      });
+    });
+
+    it('throttles the stage, 50 requests a second with bursts of 100 by default', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
+      synth({ throttle: { rateLimit: 5, burstLimit: 10 } }).template.hasResourceProperties(
+        'AWS::ApiGatewayV2::Stage',
+        {
+          DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+        },
+      );
+    });
+
+    it('writes JSON access logs without the query string, which carries tokens', () => {
+      const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+      const settings = stage?.Properties.AccessLogSettings;
+      expect(settings.DestinationArn['Fn::GetAtt'][0]).toBe(
+        logicalId(construct.accessLogGroup.node.defaultChild as object),
+      );
+      const format = JSON.parse(settings.Format);
+      expect(format).toMatchObject({
+        requestId: '$context.requestId',
+        status: '$context.status',
+        path: '$context.path',
+      });
+      expect(settings.Format).not.toMatch(/querystring|rawQueryString|\$request/i);
+    });
+
+    it('maps a custom domain when given one', () => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const domainStack = new Stack(app, 'Domain');
+      new MatrixThreepidValidation(domainStack, 'Validation', {
+        ...PROPS,
+        customDomain: {
+          domainName: 'matrix.example.org',
+          certificate: Certificate.fromCertificateArn(
+            domainStack,
+            'Cert',
+            'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+          ),
+        },
+      });
+      const domainTemplate = Template.fromStack(domainStack);
+      domainTemplate.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+        DomainName: 'matrix.example.org',
+        DomainNameConfigurations: [
+          Match.objectLike({ CertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' }),
+        ],
+      });
+      domainTemplate.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    });
+  });
+
+  describe('the functions', () => {
+    it('are one per handler, on the newest Node.js runtime, ARM64, with their timeouts', () => {
+      template.resourceCountIs('AWS::Lambda::Function', Object.keys(FUNCTIONS).length);
+      for (const [name, spec] of Object.entries(FUNCTIONS) as [
+        FunctionName,
+        (typeof FUNCTIONS)[FunctionName],
+      ][]) {
+        const fn = template.findResources('AWS::Lambda::Function')[functionId(name)]?.Properties;
+        expect(fn).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          MemorySize: 256,
+          Timeout: spec.timeoutSeconds,
+        });
+      }
+    });
+
+    it('get the configuration the code reads, and the table and secret by reference', () => {
+      const fn = template.findResources('AWS::Lambda::Function')[functionId('requestEmailToken')]?.Properties;
+      expect(fn.Environment.Variables).toEqual({
+        SERVER_NAME: 'example.org',
+        PUBLIC_BASEURL: 'https://matrix.example.org/',
+        EMAIL_FROM: 'Example <noreply@example.org>',
+        NEXT_LINK_ALLOWED_HOSTS: '',
+        EMAIL_TOKEN_LIFETIME_S: '3600',
+        SMS_TOKEN_LIFETIME_S: '600',
+        LOG_LEVEL: 'INFO',
+        POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
+        NODE_OPTIONS: '--enable-source-maps',
+        TABLE_NAME: { Ref: tableId() },
+        TOKEN_HMAC_SECRET_ARN: { Ref: logicalId(construct.tokenHmacSecret.node.defaultChild as object) },
+      });
+      const fallback = template.findResources('AWS::Lambda::Function')[functionId('fallback')]?.Properties;
+      expect(fallback.Environment.Variables).toEqual({
+        LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    });
+
+    it('pass lifetimes, allowed hosts and sender settings through', () => {
+      const custom = synth({
+        emailTokenLifetime: Duration.hours(2),
+        smsTokenLifetime: Duration.minutes(5),
+        nextLinkAllowedHosts: ['app.element.io', 'app.example.org'],
+        sesConfigurationSet: 'matrix-events',
+        smsSenderId: 'Example',
+        smsOriginationNumber: '+15555550100',
+      });
+      const variables = (name: FunctionName) =>
+        custom.template.findResources('AWS::Lambda::Function')[
+          custom.stack.getLogicalId(custom.construct.functions[name].node.defaultChild as never)
+        ]?.Properties.Environment.Variables;
+      expect(variables('requestEmailToken')).toMatchObject({
+        EMAIL_TOKEN_LIFETIME_S: '7200',
+        SMS_TOKEN_LIFETIME_S: '300',
+        NEXT_LINK_ALLOWED_HOSTS: 'app.element.io,app.example.org',
+        SES_CONFIGURATION_SET: 'matrix-events',
+        SMS_SENDER_ID: 'Example',
+        SMS_ORIGINATION_NUMBER: '+15555550100',
+      });
+    });
+
+    it('each log to a group of their own, kept three months by default', () => {
+      const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+      expect(groups).toHaveLength(Object.keys(FUNCTIONS).length + 1);
+      for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
+      const fn = template.findResources('AWS::Lambda::Function')[functionId('submitToken')]?.Properties;
+      expect(fn.LoggingConfig.LogGroup.Ref).toBe(
+        logicalId(construct.functions.submitToken.logGroup.node.defaultChild as object),
+      );
+      const shorter = synth({ logRetention: RetentionDays.ONE_WEEK }).template;
+      for (const group of Object.values(shorter.findResources('AWS::Logs::LogGroup'))) {
+        expect(group.Properties.RetentionInDays).toBe(7);
+      }
+    });
+  });
+
+  describe('the sessions table', () => {
+    it('is on-demand, keyed by pk, with TTL on the attribute the code writes', () => {
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      });
+    });
+
+    it('has point-in-time recovery, encryption, deletion protection, and is retained by default', () => {
+      template.hasResource('AWS::DynamoDB::GlobalTable', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({
+          SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+          Replicas: [
+            Match.objectLike({
+              PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+              DeletionProtectionEnabled: true,
+            }),
+          ],
+        }),
+      });
+    });
+
+    it('can be destroyed with the stack when asked', () => {
+      synth({ removalPolicy: RemovalPolicy.DESTROY }).template.hasResource('AWS::DynamoDB::GlobalTable', {
+        DeletionPolicy: 'Delete',
+      });
+    });
+  });
+
+  describe('least privilege', () => {
+    const TABLE_ARN = () => ({ 'Fn::GetAtt': [tableId(), 'Arn'] });
+
+    it.each(
+      Object.keys(FUNCTIONS) as FunctionName[],
+    )('%s may use only the table actions its code performs, on the table alone', (name) => {
+      const statements = statementsOf(name).filter((statement) =>
+        JSON.stringify(statement.Action).includes('dynamodb:'),
+      );
+      const actions = actionsOf(statements);
+      expect(actions).toEqual([...FUNCTIONS[name].tableActions].sort());
+      for (const statement of statements) expect(statement.Resource).toEqual(TABLE_ARN());
+    });
+
+    it('gives no function a wildcard action, and none an AWS managed policy', () => {
+      for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+        for (const action of actionsOf(statementsOf(name))) expect(action).not.toMatch(/\*/);
+      }
+      for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
+
+    it('lets each function write only to its own log group', () => {
+      for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+        const logs = statementsOf(name).filter((statement) =>
+          JSON.stringify(statement.Action).includes('logs:'),
+        );
+        expect(logs).toEqual([
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: {
+              'Fn::GetAtt': [
+                logicalId(construct.functions[name].logGroup.node.defaultChild as object),
+                'Arn',
+              ],
+            },
+          },
+        ]);
+      }
+    });
+
+    it('lets only the email function send email, as the From address, through its identity', () => {
+      for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+        const ses = statementsOf(name).filter((statement) =>
+          JSON.stringify(statement.Action).includes('ses:'),
+        );
+        if (name !== 'requestEmailToken') {
+          expect(ses).toEqual([]);
+          continue;
+        }
+        expect(ses).toHaveLength(1);
+        expect(ses[0]).toMatchObject({
+          Effect: 'Allow',
+          Action: 'ses:SendEmail',
+          Condition: { StringEquals: { 'ses:FromAddress': 'noreply@example.org' } },
+        });
+        expect(JSON.stringify(ses[0]?.Resource)).toContain(':identity/example.org');
+        expect(JSON.stringify(ses[0]?.Resource)).toContain(':identity/noreply@example.org');
+      }
+    });
+
+    it('uses the given SES identity and configuration set as the only resources', () => {
+      const custom = synth({
+        sesIdentityArn: 'arn:aws:ses:eu-west-1:123456789012:identity/example.org',
+        sesConfigurationSet: 'matrix-events',
+      });
+      const ses = statementsOf('requestEmailToken', custom.template, custom.construct, custom.stack).find(
+        (statement) => statement.Action === 'ses:SendEmail',
+      );
+      expect(ses?.Resource).toEqual([
+        'arn:aws:ses:eu-west-1:123456789012:identity/example.org',
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ses:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':configuration-set/matrix-events',
+            ],
+          ],
+        },
+      ]);
+    });
+
+    it('lets only the SMS function publish, and only to phone numbers, never a topic', () => {
+      for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+        const sns = statementsOf(name).filter((statement) =>
+          JSON.stringify(statement.Action).includes('sns:'),
+        );
+        if (name !== 'requestMsisdnToken') {
+          expect(sns).toEqual([]);
+          continue;
+        }
+        expect(sns).toEqual([
+          { Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
+          {
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:*:*:*']] },
+          },
+        ]);
+      }
+    });
+
+    it('lets every function but the fallback read the HMAC secret, and nothing else of Secrets Manager', () => {
+      const secretRef = { Ref: logicalId(construct.tokenHmacSecret.node.defaultChild as object) };
+      for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+        const secrets = statementsOf(name).filter((statement) =>
+          JSON.stringify(statement.Action).includes('secretsmanager:'),
+        );
+        expect(secrets).toEqual(
+          FUNCTIONS[name].readsSecret
+            ? [
+                {
+                  Effect: 'Allow',
+                  Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+                  Resource: secretRef,
+                },
+              ]
+            : [],
+        );
+      }
+    });
+  });
+
+  describe('the HMAC secret', () => {
+    it('is generated, 64 characters, when none is given', () => {
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+      });
+    });
+
+    it('is the given one otherwise, and none is created', () => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const existing = new Stack(app, 'Existing');
+      const secret = Secret.fromSecretCompleteArn(
+        existing,
+        'Secret',
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matrix-3pid-hmac-AbCdEf',
+      );
+      new MatrixThreepidValidation(existing, 'Validation', { ...PROPS, tokenHmacSecret: secret });
+      const existingTemplate = Template.fromStack(existing);
+      existingTemplate.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      existingTemplate.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            TOKEN_HMAC_SECRET_ARN:
+              'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matrix-3pid-hmac-AbCdEf',
+          }),
+        },
+      });
+    });
+  });
+
+  it('hard-codes no physical names, so it can be deployed twice in one account', () => {
+    const named: Record<string, string> = {
+      'AWS::Lambda::Function': 'FunctionName',
+      'AWS::IAM::Role': 'RoleName',
+      'AWS::Logs::LogGroup': 'LogGroupName',
+      'AWS::DynamoDB::GlobalTable': 'TableName',
+      'AWS::SecretsManager::Secret': 'Name',
+    };
+    for (const [type, property] of Object.entries(named)) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect(resource.Properties[property]).toBeUndefined();
+      }
+    }
+  });
+
+  describe('props', () => {
+    it.each([
+      [
+        'a public base URL that is not http(s)',
+        { publicBaseUrl: 'ftp://matrix.example.org' },
+        'PUBLIC_BASEURL must be',
+      ],
+      ['a From address that is not one', { emailFrom: 'nobody' }, 'EMAIL_FROM must be'],
+      [
+        'an email lifetime over a day',
+        { emailTokenLifetime: Duration.days(2) },
+        'EMAIL_TOKEN_LIFETIME_S must be',
+      ],
+      [
+        'an SMS lifetime over an hour',
+        { smsTokenLifetime: Duration.hours(2) },
+        'SMS_TOKEN_LIFETIME_S must be',
+      ],
+      [
+        'a host list with a URL in it',
+        { nextLinkAllowedHosts: ['https://app.example.org'] },
+        'NEXT_LINK_ALLOWED_HOSTS must be',
+      ],
+      [
+        'a homeserver origin with a path',
+        { homeserverOrigin: 'https://synapse.example.org/_matrix' },
+        'homeserverOrigin must be',
+      ],
+    ])('refuses %s at synth, saying what is wrong', (_, overrides, message) => {
+      expect(() => synth(overrides as Partial<MatrixThreepidValidationProps>)).toThrow(message);
+    });
+
+    it('leaves values known only at deploy time to the functions’ own check at cold start', () => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const parameterised = new Stack(app, 'Parameterised');
+      const serverName = new CfnParameter(parameterised, 'ServerName').valueAsString;
+      expect(
+        () => new MatrixThreepidValidation(parameterised, 'Validation', { ...PROPS, serverName }),
+      ).not.toThrow();
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { MatrixThreepidStack } from '../../infra/stack.js';
+
+const REQUIRED = {
+  serverName: 'example.org',
+  publicBaseUrl: 'https://matrix.example.org/',
+  emailFrom: 'noreply@example.org',
+};
+
+function stackWith(context: Record<string, string>) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  return new MatrixThreepidStack(app, 'MatrixThreepid');
+}
+
+describe('MatrixThreepidStack from CDK context', () => {
+  it('builds from the three required values and outputs what an operator needs next', () => {
+    const template = Template.fromStack(stackWith(REQUIRED));
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'ApiUrl',
+      'SessionsTable',
+      'TokenHmacSecretArn',
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { SERVER_NAME: 'example.org', EMAIL_FROM: 'noreply@example.org' } },
+    });
+  });
+
+  it('stops synth naming every missing value, with an example command', () => {
+    expect(() => stackWith({ serverName: 'example.org' })).toThrow(
+      /missing -c publicBaseUrl=…, -c emailFrom=… \(for example: npx cdk deploy -c serverName=example.org/,
+    );
+  });
+
+  it('reads the optional values', () => {
+    const stack = stackWith({
+      ...REQUIRED,
+      nextLinkAllowedHosts: 'app.element.io, app.example.org',
+      emailTokenLifetimeSeconds: '1800',
+      smsTokenLifetimeSeconds: '300',
+      smsSenderId: 'Example',
+      homeserverOrigin: 'https://synapse.internal.example.org',
+      domainName: 'matrix.example.org',
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+      tokenHmacSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hmac-AbCdEf',
+      throttleRateLimit: '20',
+      throttleBurstLimit: '40',
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          NEXT_LINK_ALLOWED_HOSTS: 'app.element.io,app.example.org',
+          EMAIL_TOKEN_LIFETIME_S: '1800',
+          SMS_TOKEN_LIFETIME_S: '300',
+          TOKEN_HMAC_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hmac-AbCdEf',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'HTTP_PROXY' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'matrix.example.org' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(Object.keys(template.findOutputs('*'))).toContain('CustomDomainTarget');
+  });
+
+  it.each([
+    [{ domainName: 'matrix.example.org' }, '-c domainName and -c certificateArn go together'],
+    [
+      { emailTokenLifetimeSeconds: 'an hour' },
+      '-c emailTokenLifetimeSeconds must be a whole number of seconds',
+    ],
+    [{ throttleRateLimit: 'lots' }, '-c throttleRateLimit must be a whole number'],
+    [{ publicBaseUrl: 'matrix.example.org' }, 'PUBLIC_BASEURL must be an absolute http(s) URL'],
+  ])('refuses bad context %j', (context, message) => {
+    expect(() => stackWith({ ...REQUIRED, ...context })).toThrow(message);
+  });
+});
