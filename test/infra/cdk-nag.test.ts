@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -7,6 +7,7 @@ import {
   MatrixThreepidValidation,
   type MatrixThreepidValidationProps,
 } from '../../infra/three-pid-validation.js';
+import { testApp } from '../helpers/cdk.js';
 
 const PROPS: MatrixThreepidValidationProps = {
   serverName: 'example.org',
@@ -15,7 +16,7 @@ const PROPS: MatrixThreepidValidationProps = {
 };
 
 function findings(configure: (stack: Stack) => Partial<MatrixThreepidValidationProps> = () => ({})) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const stack = new Stack(app, 'Nag');
   new MatrixThreepidValidation(stack, 'Validation', { ...PROPS, ...configure(stack) });
   return new AwsSolutionsChecks().validateScope(stack).violations.map((violation) => ({
@@ -55,7 +56,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   });
 
   it('still reports what the acknowledgements do not cover', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp();
     const stack = new Stack(app, 'Unacknowledged');
     new Secret(stack, 'UnrotatedSecret');
     const rules = new AwsSolutionsChecks()

@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -10,6 +10,7 @@ import {
   MatrixThreepidValidation,
   type MatrixThreepidValidationProps,
 } from '../../infra/three-pid-validation.js';
+import { testApp } from '../helpers/cdk.js';
 
 const PROPS: MatrixThreepidValidationProps = {
   serverName: 'example.org',
@@ -19,7 +20,7 @@ const PROPS: MatrixThreepidValidationProps = {
 
 /** A stack with the construct, bundling skipped: these tests read the template, not the code. */
 function synth(overrides: Partial<MatrixThreepidValidationProps> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
   const construct = new MatrixThreepidValidation(stack, 'Validation', { ...PROPS, ...overrides });
   return { stack, construct, template: Template.fromStack(stack) };
@@ -138,7 +139,7 @@ describe('MatrixThreepidValidation', () => {
     });
 
     it('maps a custom domain when given one', () => {
-      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const app = testApp();
       const domainStack = new Stack(app, 'Domain');
       new MatrixThreepidValidation(domainStack, 'Validation', {
         ...PROPS,
@@ -394,7 +395,7 @@ describe('MatrixThreepidValidation', () => {
             ? [
                 {
                   Effect: 'Allow',
-                  Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+                  Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
                   Resource: secretRef,
                 },
               ]
@@ -412,7 +413,7 @@ describe('MatrixThreepidValidation', () => {
     });
 
     it('is the given one otherwise, and none is created', () => {
-      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const app = testApp();
       const existing = new Stack(app, 'Existing');
       const secret = Secret.fromSecretCompleteArn(
         existing,
@@ -481,7 +482,7 @@ describe('MatrixThreepidValidation', () => {
     });
 
     it('leaves values known only at deploy time to the functions’ own check at cold start', () => {
-      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const app = testApp();
       const parameterised = new Stack(app, 'Parameterised');
       const serverName = new CfnParameter(parameterised, 'ServerName').valueAsString;
       expect(

@@ -1,7 +1,7 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MatrixThreepidStack } from '../../infra/stack.js';
+import { testApp } from '../helpers/cdk.js';
 
 const REQUIRED = {
   serverName: 'example.org',
@@ -10,7 +10,7 @@ const REQUIRED = {
 };
 
 function stackWith(context: Record<string, string>) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = testApp(context);
   return new MatrixThreepidStack(app, 'MatrixThreepid');
 }
 
