@@ -143,8 +143,13 @@ export const DEFAULT_THROTTLE: ThrottleSettings = { rateLimit: 50, burstLimit: 1
 export class MatrixThreepidValidation extends Construct {
   /** Validation sessions. TTL cleans up; the code never trusts it for expiry. */
   readonly table: TableV2;
-  /** One function per handler; requestToken is split by medium. */
-  readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
+  /**
+   * One function per handler; requestToken is split by medium. `fallback` exists only when no
+   * homeserver origin is given, since the homeserver then answers every other path.
+   */
+  readonly functions: Readonly<Record<Exclude<FunctionName, 'fallback'>, NodejsFunction>> & {
+    readonly fallback?: NodejsFunction;
+  };
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   /** The token HMAC key. */
@@ -190,9 +195,11 @@ export class MatrixThreepidValidation extends Construct {
       FunctionName,
       (typeof FUNCTIONS)[FunctionName],
     ][]) {
+      if (name === 'fallback' && props.homeserverOrigin) continue;
       functions[name] = this.createFunction(name, spec, environment, props, logRetention, removalPolicy);
     }
-    this.functions = functions as Record<FunctionName, NodejsFunction>;
+    this.functions = functions as MatrixThreepidValidation['functions'];
+    const fallback = functions.fallback;
 
     this.accessLogGroup = new LogGroup(this, 'AccessLog', { retention: logRetention, removalPolicy });
     this.domainName = props.customDomain
@@ -219,13 +226,13 @@ export class MatrixThreepidValidation extends Construct {
         allowHeaders: ['X-Requested-With', 'Content-Type', 'Authorization'],
         maxAge: Duration.days(1),
       },
-      defaultIntegration: props.homeserverOrigin
-        ? new HttpUrlIntegration('Homeserver', props.homeserverOrigin.replace(/\/+$/, ''), {
+      defaultIntegration: fallback
+        ? new HttpLambdaIntegration('Fallback', fallback)
+        : new HttpUrlIntegration('Homeserver', (props.homeserverOrigin ?? '').replace(/\/+$/, ''), {
             method: HttpMethod.ANY,
             // Keep the client's path; HTTP proxy integrations pass the query string through.
             parameterMapping: new ParameterMapping().overwritePath(MappingValue.requestPath()),
-          })
-        : new HttpLambdaIntegration('Fallback', this.functions.fallback),
+          }),
     });
     this.stage = new HttpStage(this, 'Stage', {
       httpApi: this.httpApi,
