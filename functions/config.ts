@@ -79,7 +79,7 @@ export function loadLambdaConfig(env: Env): LambdaConfig {
   }
   const config: LambdaConfig = {
     ...readShared(read, { required: true }),
-    publicBaseUrl: read.baseUrl('PUBLIC_BASEURL', undefined),
+    publicBaseUrl: read.baseUrl('PUBLIC_BASEURL'),
     tokenHmacSecret: secret ? { value: secret } : { secretArn: secretArn ?? '' },
     tableName:
       read.string('TABLE_NAME', {
@@ -101,11 +101,11 @@ export function loadLocalConfig(env: Env): LocalConfig {
     ...readShared(read, { required: false }),
     port,
     host: read.string('HOST', { default: '127.0.0.1' }) ?? '127.0.0.1',
-    publicBaseUrl: env.PUBLIC_BASEURL ? read.baseUrl('PUBLIC_BASEURL', undefined) : undefined,
+    publicBaseUrl: env.PUBLIC_BASEURL ? read.baseUrl('PUBLIC_BASEURL') : undefined,
     tokenHmacSecret: secret ?? '',
     tokenHmacSecretGiven: secret !== undefined,
     dataDir: read.string('LOCAL_DATA_DIR', {}),
-    dynamodbEndpoint: env.DYNAMODB_ENDPOINT ? read.baseUrl('DYNAMODB_ENDPOINT', undefined) : undefined,
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT ? read.baseUrl('DYNAMODB_ENDPOINT') : undefined,
   };
   read.finish();
   return config;
@@ -206,8 +206,8 @@ class EnvReader {
   }
 
   /** An absolute http(s) URL without query or fragment, returned ending in `/`. */
-  baseUrl(name: string, fallback: string | undefined): string {
-    const raw = this.env[name]?.trim() || fallback;
+  baseUrl(name: string): string {
+    const raw = this.env[name]?.trim() || undefined;
     if (raw === undefined) {
       this.problem(name, 'is required');
       return '';

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MatrixError } from '../core/errors.js';
 
 /** Bodies here are a few hundred bytes; anything near this is not a Matrix client. */
-const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_BODY_BYTES = 64 * 1024;
 
 function bodyText(event: APIGatewayProxyEventV2): string {
   const raw = event.body ?? '';

@@ -23,6 +23,7 @@ import type { LocalConfig, ServiceConfig } from '../config.js';
 import { MatrixError } from '../core/errors.js';
 import type { Clock, Random } from '../core/ports.js';
 import { jsonErrorResponse } from '../http/errors.js';
+import { MAX_BODY_BYTES } from '../http/request.js';
 import { CORS_HEADERS, emptyResponse, type HttpResponse, jsonResponse } from '../http/responses.js';
 import { matchRoute, routeKeyOf } from '../http/routes.js';
 import { localContext, toHttpApiEvent, writeResult } from './event.js';
@@ -31,7 +32,6 @@ import { localTokenSecret } from './secret.js';
 export const LOCAL_TABLE_NAME = 'matrix-3pid-sessions';
 /** Only in local mode: what the outbox holds. */
 export const OUTBOX_PATH = '/_local/outbox';
-const MAX_BODY_BYTES = 64 * 1024;
 
 export interface LocalServerOptions {
   readonly config: LocalConfig;
