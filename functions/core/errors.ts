@@ -1,7 +1,9 @@
 /**
- * The one error type a client ever sees. It carries the Matrix `errcode` and the HTTP status;
- * `functions/http/errors.ts` is the only place that turns it into a response. Anything thrown
- * that is not a MatrixError becomes a bare 500 M_UNKNOWN there.
+ * The one error type a client ever sees. It carries the Matrix `errcode`, the HTTP status and any
+ * extras the spec defines; `functions/http/errors.ts` is the only place that turns it into a
+ * response. Anything thrown that is not a MatrixError becomes a bare 500 M_UNKNOWN there. Errors of
+ * the HTTP transport itself (unparsable bodies, unknown routes, 413) are made in the HTTP layer
+ * (`functions/http/http-errors.ts`); the domain's own are made here.
  */
 export type Errcode =
   | 'M_BAD_JSON'
@@ -28,46 +30,41 @@ const EXPIRY_MESSAGES: Record<ExpiryReason, string> = {
   validation_expired: 'This session was validated too long ago to be used. Start again.',
 };
 
+/**
+ * Fields and headers the spec defines for some errors, beyond `errcode` and `error`: for example
+ * `retry_after_ms` and `Retry-After` on M_LIMIT_EXCEEDED. The error mapper puts them on the response.
+ */
+export interface ErrorExtras {
+  readonly body?: Readonly<Record<string, string | number | boolean>>;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface MatrixErrorOptions {
+  readonly cause?: unknown;
+  /** Why a session is unusable, for M_SESSION_EXPIRED. */
+  readonly expiry?: ExpiryReason;
+  readonly extras?: ErrorExtras;
+}
+
 export class MatrixError extends Error {
   override readonly name = 'MatrixError';
+  /** Why a session is unusable, for M_SESSION_EXPIRED, so pages can explain it to a person. */
+  readonly expiry: ExpiryReason | undefined;
+  readonly extras: ErrorExtras;
 
   constructor(
     readonly errcode: Errcode,
     readonly status: number,
     message: string,
-    options?: { cause?: unknown; expiry?: ExpiryReason },
+    options: MatrixErrorOptions = {},
   ) {
-    super(message, options);
-    this.expiry = options?.expiry;
-  }
-
-  /** Why a session is unusable, for M_SESSION_EXPIRED, so pages can explain it to a person. */
-  readonly expiry: ExpiryReason | undefined;
-
-  static notJson(): MatrixError {
-    return new MatrixError('M_NOT_JSON', 400, 'The request body is not valid JSON.');
-  }
-
-  static badJson(message: string): MatrixError {
-    return new MatrixError('M_BAD_JSON', 400, message);
-  }
-
-  static missingParams(names: readonly string[]): MatrixError {
-    return new MatrixError('M_MISSING_PARAM', 400, `Missing parameter(s): ${names.join(', ')}.`);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.expiry = options.expiry;
+    this.extras = options.extras ?? {};
   }
 
   static invalidParam(message: string): MatrixError {
     return new MatrixError('M_INVALID_PARAM', 400, message);
-  }
-
-  static tooLarge(): MatrixError {
-    return new MatrixError('M_TOO_LARGE', 413, 'The request body is too large.');
-  }
-
-  static unrecognized(status: 404 | 405): MatrixError {
-    return status === 404
-      ? new MatrixError('M_UNRECOGNIZED', 404, 'Unrecognized request.')
-      : new MatrixError('M_UNRECOGNIZED', 405, 'This endpoint does not support that method.');
   }
 
   static threepidInUse(): MatrixError {

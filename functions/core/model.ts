@@ -1,5 +1,3 @@
-import type { ValidationPolicy } from './policy.js';
-
 export const MEDIA = ['email', 'msisdn'] as const;
 export type Medium = (typeof MEDIA)[number];
 
@@ -45,45 +43,6 @@ export interface Session {
   readonly expiresAt: number;
   /** Incremented by every write, so whole-record writes can be conditional on what was read. */
   readonly version: number;
-}
-
-export type SessionStatus =
-  /** At least one token is live and attempts remain. */
-  | 'awaiting'
-  /** Every token sent has expired. */
-  | 'token_expired'
-  /** Too many tokens were submitted; even the right one no longer works. */
-  | 'locked'
-  | 'validated'
-  /** Validated too long ago to be used. */
-  | 'validation_expired'
-  /** Past the record's lifetime: behaves as if it did not exist. */
-  | 'gone';
-
-export function sessionStatus(session: Session, now: number, policy: ValidationPolicy): SessionStatus {
-  if (now >= session.expiresAt) return 'gone';
-  if (session.validatedAt !== undefined) {
-    return now < session.validatedAt + policy.validatedSessionLifetimeMs ? 'validated' : 'validation_expired';
-  }
-  if (session.submissions >= policy.maxTokenSubmissions) return 'locked';
-  return session.tokens.some((token) => now < token.expiresAt) ? 'awaiting' : 'token_expired';
-}
-
-/**
- * When a record may be forgotten: a grace period after the last moment it can be used, so a late
- * click or query gets "expired" rather than "unknown". Rounded up to whole seconds because the
- * DynamoDB TTL attribute is in seconds.
- */
-export function recordExpiry(
-  tokens: readonly IssuedToken[],
-  validatedAt: number | undefined,
-  policy: ValidationPolicy,
-): number {
-  const usableUntil = Math.max(
-    ...tokens.map((token) => token.expiresAt),
-    validatedAt === undefined ? 0 : validatedAt + policy.validatedSessionLifetimeMs,
-  );
-  return Math.ceil((usableUntil + policy.recordGraceMs) / 1000) * 1000;
 }
 
 const SID_SEPARATOR = '.';

@@ -1,7 +1,7 @@
 /**
  * Everything the domain needs from the outside world. Adapters in `functions/adapters` implement
  * these; tests use fakes. Time, randomness and keyed hashing are ports too, so core is exact and
- * deterministic under test.
+ * deterministic under test. Each use case takes only the ports (and the store operations) it uses.
  */
 import type { Medium, Purpose, Session, Threepid } from './model.js';
 
@@ -66,7 +66,10 @@ export interface ValidationSms {
   readonly validForMs: number;
 }
 
-/** Sends validation messages. Throws DeliveryError when the provider refuses or fails. */
+/**
+ * Sends validation messages: the domain says what to send, the implementation renders and
+ * delivers it. Throws DeliveryError when the provider refuses or fails.
+ */
 export interface EmailSender {
   sendValidationEmail(email: ValidationEmail): Promise<void>;
 }

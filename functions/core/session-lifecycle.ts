@@ -1,21 +1,20 @@
 /**
- * Pure state transitions of a validation session. The service in validation.ts loads a record,
- * asks these functions what the next record should be, and writes it conditionally.
+ * Pure transitions of a validation session: the use cases load a record, ask these functions what
+ * the next record should be (following the rules of session-state.ts), and write it conditionally.
  */
 import {
   formatSid,
   type IssuedToken,
   type Medium,
   type Purpose,
-  recordExpiry,
   type Session,
-  sessionStatus,
   sidOf,
   type Threepid,
 } from './model.js';
 import type { ValidationPolicy } from './policy.js';
 import type { Random, SecretHasher } from './ports.js';
 import { newEmailToken, newGeneration, newSmsCode, normaliseToken } from './secrets.js';
+import { rulesFor, sessionStatus } from './session-state.js';
 
 export interface SendRequest {
   readonly key: string;
@@ -40,23 +39,21 @@ export type SendPlan =
   | { readonly kind: 'send'; readonly session: Session; readonly token: string };
 
 /**
- * Decides what a requestToken does to the record it found:
- * - no record (or one past its lifetime): a new session;
- * - a send_attempt that is not newer: nothing, same sid;
- * - a newer send_attempt while the session still awaits validation: a new token, same sid;
- * - a newer send_attempt after the session was validated, locked or expired: a new generation,
- *   so a new sid, because the old one is finished.
+ * Decides what a requestToken does to the record it found, by the session's state (see
+ * `rulesFor`): answer a send_attempt that is not newer with the same sid and send nothing; send a
+ * new token in the same session; or start a new generation, so a new sid, because the old one is
+ * finished (validated, locked, expired) or gone.
  */
 export function planSend(
   current: Session | undefined,
   request: SendRequest,
   ctx: LifecycleContext,
 ): SendPlan {
-  const status = current && sessionStatus(current, ctx.now, ctx.policy);
-  if (current && status !== 'gone' && request.sendAttempt <= current.lastSendAttempt) {
-    return { kind: 'repeat', session: current };
+  const rules = current && rulesFor(sessionStatus(current, ctx.now, ctx.policy));
+  if (current && request.sendAttempt <= current.lastSendAttempt) {
+    if (rules?.onRepeatedAttempt === 'answer-same-sid') return { kind: 'repeat', session: current };
   }
-  const continuing = current !== undefined && (status === 'awaiting' || status === 'token_expired');
+  const continuing = current !== undefined && rules?.onNewerAttempt === 'send-new-token';
   const generation = continuing ? current.generation : newGeneration(ctx.random);
   const { token, issued } = issueToken(request.threepid.medium, formatSid(request.key, generation), ctx);
   const kept = continuing ? keptTokens(current, request.threepid.medium, ctx) : [];
@@ -133,4 +130,21 @@ function keptTokens(session: Session, medium: Medium, ctx: LifecycleContext): Is
 /** Digests are bound to the sid, so a digest copied into another record never validates it. */
 function tokenInput(sid: string, token: string): string {
   return `${sid}\n${token}`;
+}
+
+/**
+ * When a record may be forgotten: a grace period after the last moment it can be used, so a late
+ * click or query gets "expired" rather than "unknown". Rounded up to whole seconds because the
+ * DynamoDB TTL attribute is in seconds.
+ */
+export function recordExpiry(
+  tokens: readonly IssuedToken[],
+  validatedAt: number | undefined,
+  policy: ValidationPolicy,
+): number {
+  const usableUntil = Math.max(
+    ...tokens.map((token) => token.expiresAt),
+    validatedAt === undefined ? 0 : validatedAt + policy.validatedSessionLifetimeMs,
+  );
+  return Math.ceil((usableUntil + policy.recordGraceMs) / 1000) * 1000;
 }

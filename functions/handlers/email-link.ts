@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ThreepidValidation } from '../core/validation.js';
+import type { PreviewSession } from '../core/preview.js';
+import type { SubmitToken } from '../core/submit-token.js';
 import { httpPipeline } from '../http/middleware.js';
 import { formBody, queryParams, readFields } from '../http/request.js';
 import { htmlResponse, redirectResponse } from '../http/responses.js';
@@ -7,7 +8,8 @@ import { requireRoute } from '../http/routes.js';
 import { confirmedPage, confirmPage, contentSecurityPolicy } from '../templates/pages.js';
 
 export interface EmailLinkDeps {
-  readonly validation: ThreepidValidation;
+  readonly submitToken: SubmitToken;
+  readonly previewSession: PreviewSession;
   readonly logger: Logger;
   readonly serverName: string;
   readonly nextLinkAllowedHosts: readonly string[];
@@ -25,7 +27,7 @@ export function makeEmailLinkHandler(deps: EmailLinkDeps) {
     const { method } = requireRoute(event, 'emailLink');
     if (method === 'POST') {
       const fields = readFields(formBody(event), FIELDS);
-      const result = await deps.validation.submitToken({
+      const result = await deps.submitToken({
         sid: fields.sid,
         clientSecret: fields.client_secret,
         token: fields.token,
@@ -35,7 +37,7 @@ export function makeEmailLinkHandler(deps: EmailLinkDeps) {
       return htmlResponse(200, confirmedPage(result.purpose, deps.serverName, result.alreadyValidated), csp);
     }
     const fields = readFields(queryParams(event), FIELDS);
-    const preview = await deps.validation.previewSession(fields.sid, fields.client_secret);
+    const preview = await deps.previewSession(fields.sid, fields.client_secret);
     const page = preview.validated
       ? confirmedPage(preview.purpose, deps.serverName, true)
       : confirmPage(preview.purpose, deps.serverName, formAction(event.rawPath), {

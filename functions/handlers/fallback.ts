@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { MatrixError } from '../core/errors.js';
+import { unrecognized } from '../http/http-errors.js';
 import { httpPipeline } from '../http/middleware.js';
 import { matchRoute } from '../http/routes.js';
 
@@ -7,6 +7,6 @@ import { matchRoute } from '../http/routes.js';
 export function makeFallbackHandler(deps: { readonly logger: Logger }) {
   return httpPipeline({ logger: deps.logger, errors: 'json' }, async (event) => {
     const match = matchRoute(event.requestContext.http.method, event.rawPath);
-    throw MatrixError.unrecognized(match.kind === 'wrong-method' ? 405 : 404);
+    throw unrecognized(match.kind === 'wrong-method' ? 405 : 404);
   });
 }

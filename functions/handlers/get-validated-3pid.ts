@@ -1,12 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ThreepidValidation } from '../core/validation.js';
+import type { GetValidatedThreepid } from '../core/validated-threepid.js';
 import { httpPipeline } from '../http/middleware.js';
 import { queryParams, readFields } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { requireRoute } from '../http/routes.js';
 
 export interface GetValidated3pidDeps {
-  readonly validation: ThreepidValidation;
+  readonly getValidatedThreepid: GetValidatedThreepid;
   readonly logger: Logger;
 }
 
@@ -17,7 +17,7 @@ export function makeGetValidated3pidHandler(deps: GetValidated3pidDeps) {
   return httpPipeline({ logger: deps.logger, errors: 'json' }, async (event) => {
     requireRoute(event, 'getValidated3pid');
     const fields = readFields(queryParams(event), FIELDS);
-    const validated = await deps.validation.getValidatedThreepid(fields.sid, fields.client_secret);
+    const validated = await deps.getValidatedThreepid(fields.sid, fields.client_secret);
     return jsonResponse(200, {
       medium: validated.medium,
       address: validated.address,

@@ -1,13 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MatrixError } from '../core/errors.js';
-import type { ThreepidValidation, TokenRequest } from '../core/validation.js';
+import type { MsisdnTokenResult } from '../core/request-msisdn-token.js';
+import type { EmailTokenRequest, MsisdnTokenRequest, RequestToken } from '../core/request-token.js';
+import { unrecognized } from '../http/http-errors.js';
 import { httpPipeline } from '../http/middleware.js';
 import { type Fields, jsonBody, readFields } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { requireRoute } from '../http/routes.js';
 
+/** The requestToken use cases this function serves: one per medium, as each medium has its own sender. */
 export interface RequestTokenDeps {
-  readonly validation: ThreepidValidation;
+  readonly email?: RequestToken<EmailTokenRequest>;
+  readonly msisdn?: RequestToken<MsisdnTokenRequest, MsisdnTokenResult>;
   readonly logger: Logger;
 }
 
@@ -21,39 +25,35 @@ const COMMON = {
 const EMAIL_FIELDS = { ...COMMON, email: 'string' } as const;
 const MSISDN_FIELDS = { ...COMMON, country: 'string', phone_number: 'string' } as const;
 
+function common(fields: Fields<typeof COMMON>) {
+  // The homeserver validates by itself, so id_server is ignored; but the spec still requires its token.
+  if (fields.id_server !== undefined && fields.id_access_token === undefined) {
+    throw MatrixError.invalidParam('id_access_token is required when id_server is given.');
+  }
+  return { clientSecret: fields.client_secret, sendAttempt: fields.send_attempt, nextLink: fields.next_link };
+}
+
 /** POST …/{register,account/password,account/3pid}/{email,msisdn}/requestToken */
 export function makeRequestTokenHandler(deps: RequestTokenDeps) {
   return httpPipeline({ logger: deps.logger, errors: 'json' }, async (event) => {
     const { purpose, medium } = requireRoute(event, 'requestToken');
     if (!purpose || !medium) throw new Error('requestToken routes name a purpose and a medium');
     const body = jsonBody(event);
-    const base = (fields: Fields<typeof COMMON>) => {
-      // The homeserver validates by itself, so id_server is ignored; but the spec still requires its token.
-      if (fields.id_server !== undefined && fields.id_access_token === undefined) {
-        throw MatrixError.invalidParam('id_access_token is required when id_server is given.');
-      }
-      return {
-        purpose,
-        clientSecret: fields.client_secret,
-        sendAttempt: fields.send_attempt,
-        nextLink: fields.next_link,
-      };
-    };
-    let request: TokenRequest;
     if (medium === 'email') {
+      if (!deps.email) throw unrecognized(404);
       const fields = readFields(body, EMAIL_FIELDS);
-      request = { ...base(fields), medium, email: fields.email };
-    } else {
-      const fields = readFields(body, MSISDN_FIELDS);
-      request = {
-        ...base(fields),
-        medium: 'msisdn',
-        country: fields.country,
-        phoneNumber: fields.phone_number,
-      };
+      const result = await deps.email({ ...common(fields), purpose, medium, email: fields.email });
+      return jsonResponse(200, { sid: result.sid });
     }
-    const result = await deps.validation.requestToken(request);
-    if (!result.phone) return jsonResponse(200, { sid: result.sid });
+    if (!deps.msisdn) throw unrecognized(404);
+    const fields = readFields(body, MSISDN_FIELDS);
+    const result = await deps.msisdn({
+      ...common(fields),
+      purpose,
+      medium,
+      country: fields.country,
+      phoneNumber: fields.phone_number,
+    });
     return jsonResponse(200, {
       sid: result.sid,
       submit_url: result.submitUrl,

@@ -1,12 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ThreepidValidation } from '../core/validation.js';
+import type { SubmitToken } from '../core/submit-token.js';
 import { httpPipeline } from '../http/middleware.js';
 import { jsonBody, readFields } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { requireRoute } from '../http/routes.js';
 
 export interface SubmitTokenDeps {
-  readonly validation: ThreepidValidation;
+  readonly submitToken: SubmitToken;
   readonly logger: Logger;
 }
 
@@ -17,7 +17,7 @@ export function makeSubmitTokenHandler(deps: SubmitTokenDeps) {
   return httpPipeline({ logger: deps.logger, errors: 'json' }, async (event) => {
     const { medium } = requireRoute(event, 'submitToken');
     const fields = readFields(jsonBody(event), FIELDS);
-    await deps.validation.submitToken({
+    await deps.submitToken({
       sid: fields.sid,
       clientSecret: fields.client_secret,
       token: fields.token,

@@ -7,17 +7,23 @@ export function asMatrixError(error: unknown): MatrixError {
   return error instanceof MatrixError ? error : new MatrixError('M_UNKNOWN', 500, 'Internal server error');
 }
 
-/** The one place a MatrixError becomes a response: the standard `{errcode, error}` body. */
+/**
+ * The one place a MatrixError becomes a response: the standard `{errcode, error}` body, plus the
+ * fields and headers the spec defines for that error (its extras).
+ */
 export function jsonErrorResponse(error: unknown): HttpResponse {
   const matrixError = asMatrixError(error);
-  return jsonResponse(matrixError.status, { errcode: matrixError.errcode, error: matrixError.message });
+  const body: Record<string, unknown> = { errcode: matrixError.errcode, error: matrixError.message };
+  for (const [name, value] of Object.entries(matrixError.extras.body ?? {})) body[name] ??= value;
+  return jsonResponse(matrixError.status, body, { ...matrixError.extras.headers });
 }
 
 /** The same errors for a person in a browser: a page that says what happened and what to do. */
 export function htmlErrorResponse(error: unknown, csp: string): HttpResponse {
   const matrixError = asMatrixError(error);
   const [heading, explanation] = plainWords(matrixError);
-  return htmlResponse(matrixError.status, failurePage(heading, explanation), csp);
+  const response = htmlResponse(matrixError.status, failurePage(heading, explanation), csp);
+  return { ...response, headers: { ...response.headers, ...matrixError.extras.headers } };
 }
 
 const ASK_AGAIN = 'Ask your Matrix app to send you a new email.';

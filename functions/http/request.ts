@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MatrixError } from '../core/errors.js';
+import { badJson, missingParams, notJson, tooLarge } from './http-errors.js';
 
 /** Bodies here are a few hundred bytes; anything near this is not a Matrix client. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -7,7 +8,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 function bodyText(event: APIGatewayProxyEventV2): string {
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw MatrixError.tooLarge();
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw tooLarge();
   return text;
 }
 
@@ -18,10 +19,10 @@ export function jsonBody(event: APIGatewayProxyEventV2): Record<string, unknown>
     parsed = JSON.parse(bodyText(event));
   } catch (error) {
     if (error instanceof MatrixError) throw error;
-    throw MatrixError.notJson();
+    throw notJson();
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw MatrixError.badJson('The request body must be a JSON object.');
+    throw badJson('The request body must be a JSON object.');
   }
   return parsed as Record<string, unknown>;
 }
@@ -62,14 +63,14 @@ export function readFields<S extends Record<string, FieldKind>>(
   const missing = Object.keys(spec).filter(
     (name) => spec[name] !== 'optional-string' && source[name] === undefined,
   );
-  if (missing.length > 0) throw MatrixError.missingParams(missing);
+  if (missing.length > 0) throw missingParams(missing);
   const values: Record<string, unknown> = {};
   for (const [name, kind] of Object.entries(spec)) {
     const value = source[name];
     if (kind === 'send-attempt') values[name] = sendAttempt(value);
     else if (value === undefined && kind === 'optional-string') values[name] = undefined;
     else if (typeof value === 'string') values[name] = value;
-    else throw MatrixError.badJson(`${name} must be a string.`);
+    else throw badJson(`${name} must be a string.`);
   }
   return values as Fields<S>;
 }
@@ -77,7 +78,7 @@ export function readFields<S extends Record<string, FieldKind>>(
 /** Clients send send_attempt as a JSON number or as a numeric string ("1"); both are accepted. */
 function sendAttempt(value: unknown): number {
   if (typeof value !== 'number' && typeof value !== 'string') {
-    throw MatrixError.badJson('send_attempt must be an integer.');
+    throw badJson('send_attempt must be an integer.');
   }
   const number = typeof value === 'string' && /^\d{1,15}$/.test(value.trim()) ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0) {

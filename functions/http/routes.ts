@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { MatrixError } from '../core/errors.js';
 import { MEDIA, type Medium, type Purpose } from '../core/model.js';
+import { unrecognized } from './http-errors.js';
 
 /** The Lambda function that serves a route. One function per handler, as deployed. */
 export type HandlerName = 'requestToken' | 'submitToken' | 'emailLink' | 'getValidated3pid';
@@ -95,6 +95,6 @@ export function routeOf(event: APIGatewayProxyEventV2): Route | undefined {
 /** The route of `event`, which must belong to `handler`; anything else is not ours to serve. */
 export function requireRoute(event: APIGatewayProxyEventV2, handler: HandlerName): Route {
   const route = routeOf(event);
-  if (route?.handler !== handler) throw MatrixError.unrecognized(404);
+  if (route?.handler !== handler) throw unrecognized(404);
   return route;
 }

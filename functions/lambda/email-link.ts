@@ -1,8 +1,14 @@
+import { makePreviewSession } from '../core/preview.js';
+import { makeSubmitToken } from '../core/submit-token.js';
 import { makeEmailLinkHandler } from '../handlers/email-link.js';
-import { config, logger, validationService } from './deps.js';
+import { config, coreEssentials, logger, sessionStore } from './runtime.js';
+
+const base = await coreEssentials();
+const store = sessionStore();
 
 export const handler = makeEmailLinkHandler({
-  validation: validationService(),
+  submitToken: makeSubmitToken({ ...base, store }),
+  previewSession: makePreviewSession({ ...base, store }),
   logger,
   serverName: config.serverName,
   nextLinkAllowedHosts: config.nextLinkAllowedHosts,

@@ -1,4 +1,10 @@
+import { makeGetValidatedThreepid } from '../core/validated-threepid.js';
 import { makeGetValidated3pidHandler } from '../handlers/get-validated-3pid.js';
-import { logger, validationService } from './deps.js';
+import { coreEssentials, logger, sessionStore } from './runtime.js';
 
-export const handler = makeGetValidated3pidHandler({ validation: validationService(), logger });
+const base = await coreEssentials();
+
+export const handler = makeGetValidated3pidHandler({
+  getValidatedThreepid: makeGetValidatedThreepid({ ...base, store: sessionStore() }),
+  logger,
+});

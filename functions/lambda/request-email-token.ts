@@ -1,14 +1,27 @@
 import { SESClient } from '@aws-sdk/client-ses';
-import { SesEmailSender } from '../adapters/ses/email-sender.js';
+import { SesEmailTransport } from '../adapters/ses/email-transport.js';
+import { createDirectory } from '../composition.js';
+import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
-import { config, logger, validationService } from './deps.js';
+import { validationLinks } from '../http/links.js';
+import { Mailer } from '../messages/messengers.js';
+import { config, coreEssentials, logger, sessionStore } from './runtime.js';
 
 /** requestToken for email: the only function allowed to send through SES. */
-const email = new SesEmailSender(new SESClient({}), {
+const transport = new SesEmailTransport(new SESClient({}), {
   from: config.emailFrom,
-  serverName: config.serverName,
   configurationSet: config.sesConfigurationSet,
   sourceArn: config.sesSourceArn,
 });
+const base = await coreEssentials();
 
-export const handler = makeRequestTokenHandler({ validation: validationService({ email }), logger });
+export const handler = makeRequestTokenHandler({
+  email: makeRequestEmailToken({
+    ...base,
+    store: sessionStore(),
+    directory: createDirectory(config),
+    links: validationLinks(config.publicBaseUrl),
+    email: new Mailer(transport, { serverName: config.serverName }),
+  }),
+  logger,
+});

@@ -1,13 +1,26 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SnsSmsSender } from '../adapters/sns/sms-sender.js';
+import { SnsSmsTransport } from '../adapters/sns/sms-transport.js';
+import { createDirectory } from '../composition.js';
+import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
-import { config, logger, validationService } from './deps.js';
+import { validationLinks } from '../http/links.js';
+import { SmsMessenger } from '../messages/messengers.js';
+import { config, coreEssentials, logger, sessionStore } from './runtime.js';
 
 /** requestToken for phone numbers: the only function allowed to publish SMS through SNS. */
-const sms = new SnsSmsSender(new SNSClient({}), {
-  serverName: config.serverName,
+const transport = new SnsSmsTransport(new SNSClient({}), {
   senderId: config.smsSenderId,
   originationNumber: config.smsOriginationNumber,
 });
+const base = await coreEssentials();
 
-export const handler = makeRequestTokenHandler({ validation: validationService({ sms }), logger });
+export const handler = makeRequestTokenHandler({
+  msisdn: makeRequestMsisdnToken({
+    ...base,
+    store: sessionStore(),
+    directory: createDirectory(config),
+    links: validationLinks(config.publicBaseUrl),
+    sms: new SmsMessenger(transport, { serverName: config.serverName }),
+  }),
+  logger,
+});

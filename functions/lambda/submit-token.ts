@@ -1,4 +1,10 @@
+import { makeSubmitToken } from '../core/submit-token.js';
 import { makeSubmitTokenHandler } from '../handlers/submit-token.js';
-import { logger, validationService } from './deps.js';
+import { coreEssentials, logger, sessionStore } from './runtime.js';
 
-export const handler = makeSubmitTokenHandler({ validation: validationService(), logger });
+const base = await coreEssentials();
+
+export const handler = makeSubmitTokenHandler({
+  submitToken: makeSubmitToken({ ...base, store: sessionStore() }),
+  logger,
+});

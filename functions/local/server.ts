@@ -13,16 +13,16 @@ import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamod
 import { ensureSessionTable } from '../adapters/dynamodb/table.js';
 import { Outbox } from '../adapters/local/outbox.js';
 import {
+  createAllHandlers,
   createDirectory,
-  createHandlers,
   createLogger,
-  createValidation,
+  essentials,
   type HandlerSet,
 } from '../composition.js';
 import type { LocalConfig, ServiceConfig } from '../config.js';
-import { MatrixError } from '../core/errors.js';
 import type { Clock, Random } from '../core/ports.js';
 import { jsonErrorResponse } from '../http/errors.js';
+import { tooLarge, unrecognized } from '../http/http-errors.js';
 import { MAX_BODY_BYTES } from '../http/request.js';
 import { CORS_HEADERS, emptyResponse, type HttpResponse, jsonResponse } from '../http/responses.js';
 import { matchRoute, routeKeyOf } from '../http/routes.js';
@@ -84,21 +84,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     tokenHmacSecret: secret.secret,
   };
   const logger = createLogger(serviceConfig);
-  outbox = new Outbox({
-    serverName: config.serverName,
-    now: () => (options.clock ?? Date).now(),
-    ...(print ? { print } : {}),
-  });
-  const validation = createValidation(serviceConfig, {
-    store: new DynamoDbSessionStore(storage.documentClient, LOCAL_TABLE_NAME),
-    email: outbox,
-    sms: outbox,
-    directory: createDirectory(serviceConfig),
-    logger,
+  outbox = new Outbox({ now: () => (options.clock ?? Date).now(), ...(print ? { print } : {}) });
+  const base = essentials(serviceConfig, secret.secret, logger, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
-  handlers = createHandlers(serviceConfig, validation, logger);
+  handlers = createAllHandlers(serviceConfig, base, {
+    store: new DynamoDbSessionStore(storage.documentClient, LOCAL_TABLE_NAME),
+    directory: createDirectory(serviceConfig),
+    email: outbox,
+    sms: outbox,
+  });
 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
@@ -127,7 +123,7 @@ async function serve(
   const method = request.method ?? 'GET';
   const path = new URL(request.url ?? '/', 'http://local').pathname;
   if (path === OUTBOX_PATH) return writeResult(response, outboxResponse(method, outbox));
-  if (body === undefined) return writeResult(response, withCors(jsonErrorResponse(MatrixError.tooLarge())));
+  if (body === undefined) return writeResult(response, withCors(jsonErrorResponse(tooLarge())));
 
   const match = method === 'OPTIONS' ? undefined : matchRoute(method, path);
   const route = match?.kind === 'route' ? match.route : undefined;
@@ -142,8 +138,7 @@ async function serve(
 
 function outboxResponse(method: string, outbox: Outbox): HttpResponse {
   if (method === 'OPTIONS') return withCors(emptyResponse(204));
-  if (method !== 'GET' && method !== 'HEAD')
-    return withCors(jsonErrorResponse(MatrixError.unrecognized(405)));
+  if (method !== 'GET' && method !== 'HEAD') return withCors(jsonErrorResponse(unrecognized(405)));
   return withCors(jsonResponse(200, { messages: outbox.messages() }));
 }
 

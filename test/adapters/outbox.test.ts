@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Outbox } from '../../functions/adapters/local/outbox.js';
+import { Outbox, type OutboxOptions } from '../../functions/adapters/local/outbox.js';
+import { Mailer, SmsMessenger } from '../../functions/messages/messengers.js';
 import { ManualClock } from '../helpers/clock.js';
 
 const email = {
@@ -10,13 +11,20 @@ const email = {
 } as const;
 const sms = { to: '+447400123456', purpose: 'password_reset', code: '012345', validForMs: 600_000 } as const;
 
+/** The outbox as the local server uses it: the transport under the mailer and the SMS messenger. */
+function localMessaging(options: OutboxOptions) {
+  const outbox = new Outbox(options);
+  const messages = { serverName: 'localhost' };
+  return { outbox, mailer: new Mailer(outbox, messages), texter: new SmsMessenger(outbox, messages) };
+}
+
 describe('Outbox', () => {
   it('lists messages oldest first, in the shape GET /_local/outbox serves', async () => {
     const clock = new ManualClock();
-    const outbox = new Outbox({ serverName: 'localhost', now: () => clock.now() });
-    await outbox.sendValidationEmail(email);
+    const { outbox, mailer, texter } = localMessaging({ now: () => clock.now() });
+    await mailer.sendValidationEmail(email);
     clock.advance(1000);
-    await outbox.sendValidationSms(sms);
+    await texter.sendValidationSms(sms);
     const [first, second] = outbox.messages();
     expect(first).toMatchObject({
       medium: 'email',
@@ -38,22 +46,18 @@ describe('Outbox', () => {
 
   it('prints each message with its link or code, for the developer at the terminal', async () => {
     const printed: string[] = [];
-    const outbox = new Outbox({
-      serverName: 'localhost',
-      now: Date.now,
-      print: (text) => printed.push(text),
-    });
-    await outbox.sendValidationEmail(email);
-    await outbox.sendValidationSms(sms);
+    const { mailer, texter } = localMessaging({ now: Date.now, print: (text) => printed.push(text) });
+    await mailer.sendValidationEmail(email);
+    await texter.sendValidationSms(sms);
     expect(printed[0]).toContain('email to alice@example.org');
     expect(printed[0]).toContain(`│ ${email.link}`);
     expect(printed[1]).toContain('SMS to +447400123456');
-    expect(printed[1]).toContain('code: 012345');
+    expect(printed[1]).toContain('verification code is 012345');
   });
 
   it('keeps only the newest messages beyond its capacity', async () => {
-    const outbox = new Outbox({ serverName: 'localhost', now: Date.now, capacity: 2 });
-    for (const code of ['000001', '000002', '000003']) await outbox.sendValidationSms({ ...sms, code });
+    const { outbox, texter } = localMessaging({ now: Date.now, capacity: 2 });
+    for (const code of ['000001', '000002', '000003']) await texter.sendValidationSms({ ...sms, code });
     expect(outbox.messages().map((message) => message.text.match(/\d{6}/)?.[0])).toEqual([
       '000002',
       '000003',

@@ -10,14 +10,16 @@ import {
   sessionDocumentClient,
 } from '../../functions/adapters/dynamodb/session-store.js';
 import { ensureSessionTable } from '../../functions/adapters/dynamodb/table.js';
-import { SesEmailSender } from '../../functions/adapters/ses/email-sender.js';
-import { SnsSmsSender } from '../../functions/adapters/sns/sms-sender.js';
+import { SesEmailTransport } from '../../functions/adapters/ses/email-transport.js';
+import { SnsSmsTransport } from '../../functions/adapters/sns/sms-transport.js';
 import { HmacSecretHasher } from '../../functions/adapters/system/hmac-hasher.js';
 import { cryptoRandom, systemClock } from '../../functions/adapters/system/system.js';
 import { DEFAULT_POLICY } from '../../functions/core/policy.js';
-import { ThreepidValidation } from '../../functions/core/validation.js';
+import { makeRequestEmailToken } from '../../functions/core/request-email-token.js';
+import { makeRequestMsisdnToken } from '../../functions/core/request-msisdn-token.js';
 import { makeRequestTokenHandler } from '../../functions/handlers/request-token.js';
 import { validationLinks } from '../../functions/http/links.js';
+import { Mailer, SmsMessenger } from '../../functions/messages/messengers.js';
 import {
   EMULATOR_CLIENT_CONFIG,
   type RunningDynalite,
@@ -45,22 +47,32 @@ describe('requestToken when the provider fails', () => {
   async function handler() {
     const tableName = uniqueTableName('send-failure');
     await ensureSessionTable(dynalite.client, tableName);
-    const validation = new ThreepidValidation({
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const common = {
       store: new DynamoDbSessionStore(sessionDocumentClient(dynalite.client), tableName),
-      email: new SesEmailSender(new SESClient(EMULATOR_CLIENT_CONFIG), {
-        from: 'noreply@example.org',
-        serverName: 'example.org',
-      }),
-      sms: new SnsSmsSender(new SNSClient(EMULATOR_CLIENT_CONFIG), { serverName: 'example.org' }),
       directory: new StaticThreepidDirectory(),
       links: validationLinks('https://matrix.example.org/'),
       clock: systemClock,
       random: cryptoRandom,
       hasher: new HmacSecretHasher(TEST_HMAC_SECRET),
-      logger: new Logger({ logLevel: 'SILENT' }),
+      logger,
       policy: DEFAULT_POLICY,
+    };
+    const messages = { serverName: 'example.org' };
+    return makeRequestTokenHandler({
+      email: makeRequestEmailToken({
+        ...common,
+        email: new Mailer(
+          new SesEmailTransport(new SESClient(EMULATOR_CLIENT_CONFIG), { from: 'noreply@example.org' }),
+          messages,
+        ),
+      }),
+      msisdn: makeRequestMsisdnToken({
+        ...common,
+        sms: new SmsMessenger(new SnsSmsTransport(new SNSClient(EMULATOR_CLIENT_CONFIG)), messages),
+      }),
+      logger,
     });
-    return makeRequestTokenHandler({ validation, logger: new Logger({ logLevel: 'SILENT' }) });
   }
 
   it('answers 500 M_EMAIL_SEND_ERROR, then sends on a retry with the same send_attempt', async () => {

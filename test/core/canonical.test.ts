@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalAddress,
-  canonicalEmail,
-  casefold,
-  parsePhoneNumber,
-} from '../../functions/core/canonical.js';
+import { canonicalAddress } from '../../functions/core/address.js';
+import { canonicalEmail, casefold } from '../../functions/core/email-address.js';
+import { parsePhoneNumber } from '../../functions/core/phone-number.js';
 import { thrownBy } from '../helpers/errors.js';
 
 describe('casefold', () => {

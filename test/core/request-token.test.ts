@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../functions/core/errors.js';
 import { parseSid } from '../../functions/core/model.js';
-import type { TokenRequest } from '../../functions/core/validation.js';
+import type { TokenRequest } from '../../functions/core/request-token.js';
 import { HOUR, MINUTE } from '../helpers/clock.js';
 import { rejectionOf } from '../helpers/errors.js';
 import { serviceWithFakes } from '../helpers/service.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MatrixError } from '../../functions/core/errors.js';
-import type { TokenRequest } from '../../functions/core/validation.js';
+import type { TokenRequest } from '../../functions/core/request-token.js';
 import { HOUR, MINUTE } from '../helpers/clock.js';
 import { rejectionOf } from '../helpers/errors.js';
 import { type ServiceOptions, serviceWithFakes } from '../helpers/service.js';

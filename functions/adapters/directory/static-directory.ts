@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { canonicalAddress } from '../../core/canonical.js';
+import { canonicalAddress } from '../../core/address.js';
 import { MEDIA, type Medium, type Threepid } from '../../core/model.js';
 import type { ThreepidDirectory } from '../../core/ports.js';
 

@@ -1,6 +1,4 @@
-import type { EmailSender, SmsSender, ValidationEmail, ValidationSms } from '../../core/ports.js';
-import { renderValidationEmail } from '../../templates/email.js';
-import { renderValidationSms } from '../../templates/sms.js';
+import type { EmailTransport, OutgoingEmail, OutgoingSms, SmsTransport } from '../../messages/transports.js';
 
 /** One message as `GET /_local/outbox` lists it. */
 export interface OutboxMessage {
@@ -15,7 +13,6 @@ export interface OutboxMessage {
 }
 
 export interface OutboxOptions {
-  readonly serverName: string;
   readonly now: () => number;
   /** Where each message is printed; silent when omitted. */
   readonly print?: (text: string) => void;
@@ -24,33 +21,39 @@ export interface OutboxOptions {
 }
 
 /**
- * Local stand-in for SES and SNS: keeps every message in memory and prints it, link and code
- * included, to the terminal. It exists only in local mode; nothing here runs on AWS.
+ * Local stand-in for SES and SNS, a transport like them: keeps every message in memory and prints
+ * it, link and code included, to the terminal. It exists only in local mode; nothing here runs on
+ * AWS.
  */
-export class Outbox implements EmailSender, SmsSender {
+export class Outbox implements EmailTransport, SmsTransport {
   private readonly stored: OutboxMessage[] = [];
 
   constructor(private readonly options: OutboxOptions) {}
 
-  async sendValidationEmail(email: ValidationEmail): Promise<void> {
-    const rendered = renderValidationEmail(email, this.options.serverName);
+  async sendEmail(email: OutgoingEmail): Promise<void> {
     this.keep({
       medium: 'email',
       to: email.to,
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
       sent_at: this.options.now(),
     });
     this.options.print?.(
-      banner(`email to ${email.to}`, [`Subject: ${rendered.subject}`, '', rendered.text.trimEnd()]),
+      banner(`email to ${email.to}`, [`Subject: ${email.subject}`, '', email.text.trimEnd()]),
     );
   }
 
-  async sendValidationSms(sms: ValidationSms): Promise<void> {
-    const text = renderValidationSms(sms, this.options.serverName);
-    this.keep({ medium: 'msisdn', to: sms.to, subject: null, text, html: null, sent_at: this.options.now() });
-    this.options.print?.(banner(`SMS to ${sms.to}`, [text, '', `code: ${sms.code}`]));
+  async sendSms(sms: OutgoingSms): Promise<void> {
+    this.keep({
+      medium: 'msisdn',
+      to: sms.to,
+      subject: null,
+      text: sms.text,
+      html: null,
+      sent_at: this.options.now(),
+    });
+    this.options.print?.(banner(`SMS to ${sms.to}`, [sms.text]));
   }
 
   /** Everything sent, oldest first. */

@@ -1,10 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { DeliveryError } from '../../core/errors.js';
-import type { SmsSender, ValidationSms } from '../../core/ports.js';
-import { renderValidationSms } from '../../templates/sms.js';
+import type { OutgoingSms, SmsTransport } from '../../messages/transports.js';
 
-export interface SnsSmsSenderOptions {
-  readonly serverName: string;
+export interface SnsSmsTransportOptions {
   /** Alphanumeric sender ID (3-11 characters) where the destination country supports one. */
   readonly senderId?: string | undefined;
   /** A registered origination number (E.164), where the destination country requires one. */
@@ -14,14 +12,14 @@ export interface SnsSmsSenderOptions {
 // The number itself was refused: retrying will not help.
 const PERMANENT_FAILURES = new Set(['InvalidParameter', 'InvalidParameterValue', 'OptedOut']);
 
-/** Sends validation codes as transactional SMS with SNS Publish to a phone number (no topic). */
-export class SnsSmsSender implements SmsSender {
+/** Sends rendered texts as transactional SMS with SNS Publish to a phone number (no topic). */
+export class SnsSmsTransport implements SmsTransport {
   constructor(
     private readonly client: SNSClient,
-    private readonly options: SnsSmsSenderOptions,
+    private readonly options: SnsSmsTransportOptions = {},
   ) {}
 
-  async sendValidationSms(sms: ValidationSms): Promise<void> {
+  async sendSms(sms: OutgoingSms): Promise<void> {
     const attributes: NonNullable<PublishCommand['input']['MessageAttributes']> = {
       'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
     };
@@ -38,7 +36,7 @@ export class SnsSmsSender implements SmsSender {
       await this.client.send(
         new PublishCommand({
           PhoneNumber: sms.to,
-          Message: renderValidationSms(sms, this.options.serverName),
+          Message: sms.text,
           MessageAttributes: attributes,
         }),
       );

@@ -6,9 +6,13 @@ import {
 } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { SesEmailSender } from '../../functions/adapters/ses/email-sender.js';
+import {
+  SesEmailTransport,
+  type SesEmailTransportOptions,
+} from '../../functions/adapters/ses/email-transport.js';
 import { DeliveryError } from '../../functions/core/errors.js';
 import type { ValidationEmail } from '../../functions/core/ports.js';
+import { Mailer } from '../../functions/messages/messengers.js';
 import { EMULATOR_CLIENT_CONFIG, motoState } from '../helpers/aws.js';
 import { captureQueryRequests } from '../helpers/wire.js';
 
@@ -20,9 +24,13 @@ const email = (to: string): ValidationEmail => ({
   validForMs: 3_600_000,
 });
 
+/** SES as the mailer's transport, as the email function sends. */
+const sesMailer = (client: SESClient, options: SesEmailTransportOptions) =>
+  new Mailer(new SesEmailTransport(client, options), { serverName: 'example.org' });
+
 const moto = inject('motoEndpoint');
 
-describe.runIf(moto)('SesEmailSender against moto', () => {
+describe.runIf(moto)('SesEmailTransport under the mailer, against moto', () => {
   const client = new SESClient({ ...EMULATOR_CLIENT_CONFIG, endpoint: moto });
   const wire = captureQueryRequests(client);
 
@@ -34,7 +42,7 @@ describe.runIf(moto)('SesEmailSender against moto', () => {
   });
 
   it('sends one email with the link, from the configured address, which SES records', async () => {
-    const sender = new SesEmailSender(client, { from: FROM, serverName: 'example.org' });
+    const sender = sesMailer(client, { from: FROM });
     const to = `reset-${Date.now()}@example.com`;
     await sender.sendValidationEmail(email(to));
     const recorded = (await motoState(moto)).ses.Message.filter((message) =>
@@ -48,11 +56,7 @@ describe.runIf(moto)('SesEmailSender against moto', () => {
   });
 
   it('sends a plain-text part and an HTML part, both UTF-8, with the configuration set', async () => {
-    const sender = new SesEmailSender(client, {
-      from: FROM,
-      serverName: 'example.org',
-      configurationSet: 'matrix-3pid-events',
-    });
+    const sender = sesMailer(client, { from: FROM, configurationSet: 'matrix-3pid-events' });
     await sender.sendValidationEmail(email('text-part@example.com'));
     const params = wire.last();
     expect(params.get('Action')).toBe('SendEmail');
@@ -63,29 +67,26 @@ describe.runIf(moto)('SesEmailSender against moto', () => {
   });
 
   it('sends to an internationalised domain in punycode, as SES requires', async () => {
-    const sender = new SesEmailSender(client, { from: FROM, serverName: 'example.org' });
+    const sender = sesMailer(client, { from: FROM });
     await sender.sendValidationEmail(email('bob@öumlaut.com'));
     expect(wire.last().get('Destination.ToAddresses.member.1')).toBe('bob@xn--umlaut-vxa.com');
   });
 
   it('reports a From address SES has not verified as a DeliveryError', async () => {
-    const sender = new SesEmailSender(client, {
-      from: 'nobody@unverified.example',
-      serverName: 'example.org',
-    });
+    const sender = sesMailer(client, { from: 'nobody@unverified.example' });
     await expect(sender.sendValidationEmail(email('someone@example.com'))).rejects.toBeInstanceOf(
       DeliveryError,
     );
   });
 });
 
-describe('SesEmailSender failures', () => {
+describe('SesEmailTransport failures', () => {
   const failing = (name: string) => {
     const client = new SESClient(EMULATOR_CLIENT_CONFIG);
     mockClient(client)
       .on(SendEmailCommand)
       .rejects(Object.assign(new Error(name), { name }));
-    return new SesEmailSender(client, { from: FROM, serverName: 'example.org' });
+    return sesMailer(client, { from: FROM });
   };
 
   it('treats MessageRejected as permanent: the address cannot receive', async () => {

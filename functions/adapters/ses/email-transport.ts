@@ -1,13 +1,11 @@
 import { domainToASCII } from 'node:url';
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { DeliveryError } from '../../core/errors.js';
-import type { EmailSender, ValidationEmail } from '../../core/ports.js';
-import { renderValidationEmail } from '../../templates/email.js';
+import type { EmailTransport, OutgoingEmail } from '../../messages/transports.js';
 
-export interface SesEmailSenderOptions {
+export interface SesEmailTransportOptions {
   /** The From address, e.g. `Example <noreply@example.org>`; its identity must be verified in SES. */
   readonly from: string;
-  readonly serverName: string;
   /** SES configuration set for event publishing (bounces, complaints). */
   readonly configurationSet?: string | undefined;
   /** Identity ARN to send as, when it lives in another account (sending authorisation). */
@@ -17,25 +15,24 @@ export interface SesEmailSenderOptions {
 // SES refuses these addresses for good; anything else may work on a retry.
 const PERMANENT_FAILURES = new Set(['MessageRejected', 'InvalidParameterValue']);
 
-/** Sends validation emails with SES SendEmail: a text part and an HTML part. */
-export class SesEmailSender implements EmailSender {
+/** Sends rendered emails with SES SendEmail: a text part and an HTML part. */
+export class SesEmailTransport implements EmailTransport {
   constructor(
     private readonly client: SESClient,
-    private readonly options: SesEmailSenderOptions,
+    private readonly options: SesEmailTransportOptions,
   ) {}
 
-  async sendValidationEmail(email: ValidationEmail): Promise<void> {
-    const message = renderValidationEmail(email, this.options.serverName);
+  async sendEmail(email: OutgoingEmail): Promise<void> {
     try {
       await this.client.send(
         new SendEmailCommand({
           Source: this.options.from,
           Destination: { ToAddresses: [asciiDomain(email.to)] },
           Message: {
-            Subject: { Data: message.subject, Charset: 'UTF-8' },
+            Subject: { Data: email.subject, Charset: 'UTF-8' },
             Body: {
-              Text: { Data: message.text, Charset: 'UTF-8' },
-              Html: { Data: message.html, Charset: 'UTF-8' },
+              Text: { Data: email.text, Charset: 'UTF-8' },
+              Html: { Data: email.html, Charset: 'UTF-8' },
             },
           },
           ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),

@@ -1,8 +1,9 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, inject, it } from 'vitest';
-import { SnsSmsSender } from '../../functions/adapters/sns/sms-sender.js';
+import { SnsSmsTransport, type SnsSmsTransportOptions } from '../../functions/adapters/sns/sms-transport.js';
 import type { ValidationSms } from '../../functions/core/ports.js';
+import { SmsMessenger } from '../../functions/messages/messengers.js';
 import { gsm7Length } from '../../functions/templates/sms.js';
 import { EMULATOR_CLIENT_CONFIG, motoState } from '../helpers/aws.js';
 import { captureQueryRequests } from '../helpers/wire.js';
@@ -25,15 +26,19 @@ function attributes(params: URLSearchParams): Record<string, string> {
   return found;
 }
 
+/** SNS as the SMS messenger's transport, as the SMS function sends. */
+const snsMessenger = (client: SNSClient, options: SnsSmsTransportOptions = {}) =>
+  new SmsMessenger(new SnsSmsTransport(client, options), { serverName: 'example.org' });
+
 const moto = inject('motoEndpoint');
 
-describe.runIf(moto)('SnsSmsSender against moto', () => {
+describe.runIf(moto)('SnsSmsTransport under the SMS messenger, against moto', () => {
   const client = new SNSClient({ ...EMULATOR_CLIENT_CONFIG, endpoint: moto });
   const wire = captureQueryRequests(client);
 
   it('publishes the code to the phone number, no topic, and SNS records one message', async () => {
     const to = `+4474001${String(Date.now()).slice(-5)}`;
-    await new SnsSmsSender(client, { serverName: 'example.org' }).sendValidationSms(sms(to));
+    await snsMessenger(client).sendValidationSms(sms(to));
     const recorded = (await motoState(moto)).sns.SMS.filter((message) => message.phone_number === to);
     expect(recorded).toHaveLength(1);
     expect(recorded[0]?.message).toContain('042917');
@@ -41,15 +46,14 @@ describe.runIf(moto)('SnsSmsSender against moto', () => {
   });
 
   it('marks the message transactional and keeps it to one GSM-7 segment', async () => {
-    await new SnsSmsSender(client, { serverName: 'example.org' }).sendValidationSms(sms('+447400123456'));
+    await snsMessenger(client).sendValidationSms(sms('+447400123456'));
     const params = wire.last();
     expect(attributes(params)).toEqual({ 'AWS.SNS.SMS.SMSType': 'Transactional' });
     expect(gsm7Length(params.get('Message') ?? '')).toBeLessThanOrEqual(160);
   });
 
   it('adds the sender ID and origination number when configured', async () => {
-    const sender = new SnsSmsSender(client, {
-      serverName: 'example.org',
+    const sender = snsMessenger(client, {
       senderId: 'ExampleOrg',
       originationNumber: '+15555550100',
     });
@@ -62,13 +66,13 @@ describe.runIf(moto)('SnsSmsSender against moto', () => {
   });
 });
 
-describe('SnsSmsSender failures', () => {
+describe('SnsSmsTransport failures', () => {
   const failing = (name: string) => {
     const client = new SNSClient(EMULATOR_CLIENT_CONFIG);
     mockClient(client)
       .on(PublishCommand)
       .rejects(Object.assign(new Error(name), { name }));
-    return new SnsSmsSender(client, { serverName: 'example.org' });
+    return snsMessenger(client);
   };
 
   it.each(['InvalidParameter', 'OptedOut'])('treats %s as permanent', async (name) => {

@@ -1,0 +1,38 @@
+import { isSupportedCountry, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { MatrixError } from './errors.js';
+
+export interface PhoneNumber {
+  /** Canonical 3PID address: E.164 digits without `+`. */
+  readonly msisdn: string;
+  /** E.164 with `+`, as SMS providers want it. */
+  readonly e164: string;
+  /** Human-readable international format, e.g. "+44 7700 900123". */
+  readonly international: string;
+  /** ISO 3166-1 alpha-2 region the number belongs to, when known. */
+  readonly region: string | undefined;
+}
+
+/**
+ * Parses `phoneNumber` as if dialled from `country`, and accepts it only if it is a valid,
+ * assignable number by libphonenumber's full metadata. Synapse only parses, so it accepts numbers
+ * that can never receive a message.
+ */
+export function parsePhoneNumber(country: string, phoneNumber: string): PhoneNumber {
+  const region = country.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(region) || !isSupportedCountry(region)) {
+    throw MatrixError.invalidParam('The country must be a two-letter ISO 3166-1 code.');
+  }
+  let parsed: ReturnType<typeof parsePhoneNumberWithError> | undefined;
+  try {
+    parsed = parsePhoneNumberWithError(phoneNumber, region);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed?.isValid()) throw MatrixError.invalidParam('The phone number is not valid.');
+  return {
+    msisdn: parsed.number.slice(1),
+    e164: parsed.number,
+    international: parsed.formatInternational(),
+    region: parsed.country,
+  };
+}

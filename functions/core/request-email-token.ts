@@ -1,0 +1,35 @@
+import { canonicalEmail } from './email-address.js';
+import { sidOf } from './model.js';
+import type { EmailSender, ValidationLinks } from './ports.js';
+import {
+  type EmailTokenRequest,
+  makeRequestToken,
+  type RequestToken,
+  type RequestTokenDeps,
+  type TokenRequestResult,
+} from './request-token.js';
+
+export interface RequestEmailTokenDeps extends RequestTokenDeps {
+  readonly email: EmailSender;
+  readonly links: Pick<ValidationLinks, 'emailConfirmation'>;
+}
+
+/** requestToken for an email address: the token goes out as a link to the confirmation page. */
+export function makeRequestEmailToken(
+  deps: RequestEmailTokenDeps,
+): RequestToken<EmailTokenRequest, TokenRequestResult> {
+  return makeRequestToken(deps, {
+    parse: (request) => ({
+      threepid: { medium: 'email', address: canonicalEmail(request.email) },
+      parsed: undefined,
+    }),
+    deliver: (session, token, clientSecret) =>
+      deps.email.sendValidationEmail({
+        to: session.threepid.address,
+        purpose: session.purpose,
+        link: deps.links.emailConfirmation({ sid: sidOf(session), clientSecret, token }),
+        validForMs: deps.policy.emailTokenLifetimeMs,
+      }),
+    answer: (base) => base,
+  });
+}
