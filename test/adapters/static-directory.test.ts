@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { StaticThreepidDirectory } from '../../functions/adapters/directory/static-directory.js';
 import { writeBindingsFile } from '../helpers/bindings.js';
@@ -48,5 +49,17 @@ describe('StaticThreepidDirectory', () => {
     ],
   ])('names the problem in %s', (_, path, message) => {
     expect(() => StaticThreepidDirectory.fromFile(path)).toThrow(message);
+  });
+
+  it('loads the example the README points to: bob by email and by phone', async () => {
+    const directory = StaticThreepidDirectory.fromFile(
+      fileURLToPath(new URL('../../examples/bindings.json', import.meta.url)),
+    );
+    await expect(directory.findUserId({ medium: 'email', address: 'bob@example.org' })).resolves.toBe(
+      '@bob:localhost',
+    );
+    await expect(directory.findUserId({ medium: 'msisdn', address: '447400123456' })).resolves.toBe(
+      '@bob:localhost',
+    );
   });
 });

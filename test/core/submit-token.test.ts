@@ -37,6 +37,10 @@ async function emailSession(nextLink?: string) {
   return { ...service, sid, token: service.senders.lastEmailToken(), resend };
 }
 
+/** What a first successful submission answers, for each session above. */
+const VALIDATED_SMS = { purpose: 'registration', alreadyValidated: false } as const;
+const VALIDATED_EMAIL = { purpose: 'add_threepid', alreadyValidated: false } as const;
+
 /** A six-digit code that is not `code`. */
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
@@ -55,7 +59,9 @@ describe('submitToken', () => {
   it('accepts a code typed with spaces or dashes', async () => {
     const { validation, sid, code } = await smsSession();
     const typed = `${code.slice(0, 3)} ${code.slice(3)}`;
-    await expect(validation.submitToken({ sid, clientSecret: SECRET, token: typed })).resolves.toBeDefined();
+    await expect(validation.submitToken({ sid, clientSecret: SECRET, token: typed })).resolves.toEqual(
+      VALIDATED_SMS,
+    );
   });
 
   it('refuses a wrong code with M_TOKEN_INCORRECT and says how many attempts are left', async () => {
@@ -84,7 +90,9 @@ describe('submitToken', () => {
     for (let attempt = 0; attempt < 4; attempt++) {
       await rejectionOf(validation.submitToken({ sid, clientSecret: SECRET, token: wrong(code) }));
     }
-    await expect(validation.submitToken({ sid, clientSecret: SECRET, token: code })).resolves.toBeDefined();
+    await expect(validation.submitToken({ sid, clientSecret: SECRET, token: code })).resolves.toEqual(
+      VALIDATED_SMS,
+    );
   });
 
   it('counts exactly five of 100 concurrent wrong codes; the rest find the session dead', async () => {
@@ -124,7 +132,9 @@ describe('submitToken', () => {
   it('honours a configured SMS lifetime', async () => {
     const { validation, sid, code, clock } = await smsSession({ policy: { smsTokenLifetimeMs: 2 * MINUTE } });
     clock.advance(2 * MINUTE - 1);
-    await expect(validation.submitToken({ sid, clientSecret: SECRET, token: code })).resolves.toBeDefined();
+    await expect(validation.submitToken({ sid, clientSecret: SECRET, token: code })).resolves.toEqual(
+      VALIDATED_SMS,
+    );
   });
 
   it('voids the previous SMS code when a new one is sent', async () => {
@@ -134,7 +144,7 @@ describe('submitToken', () => {
     expect(error.errcode).toBe('M_TOKEN_INCORRECT');
     await expect(
       validation.submitToken({ sid, clientSecret: SECRET, token: senders.lastSmsCode() }),
-    ).resolves.toBeDefined();
+    ).resolves.toEqual(VALIDATED_SMS);
   });
 
   it('keeps wrong attempts across a resend, and a new request after lock-out opens a new session', async () => {
@@ -146,7 +156,10 @@ describe('submitToken', () => {
     expect(fresh.sid).not.toBe(sid);
     await expect(
       validation.submitToken({ sid: fresh.sid, clientSecret: SECRET, token: senders.lastSmsCode() }),
-    ).resolves.toBeDefined();
+    ).resolves.toEqual(VALIDATED_SMS);
+    await expect(validation.getValidatedThreepid(fresh.sid, SECRET)).resolves.toMatchObject({
+      address: '447400123456',
+    });
     expect((await rejectionOf(validation.getValidatedThreepid(sid, SECRET))).errcode).toBe(
       'M_NO_VALID_SESSION',
     );
@@ -155,7 +168,9 @@ describe('submitToken', () => {
   it('keeps an earlier email link working after a resend, since emails can arrive out of order', async () => {
     const { validation, sid, token, resend } = await emailSession();
     await resend(2);
-    await expect(validation.submitToken({ sid, clientSecret: SECRET, token })).resolves.toBeDefined();
+    await expect(validation.submitToken({ sid, clientSecret: SECRET, token })).resolves.toEqual(
+      VALIDATED_EMAIL,
+    );
   });
 
   it('accepts the same token again once validated, without a second validation', async () => {
@@ -177,7 +192,10 @@ describe('submitToken', () => {
       const error = await rejectionOf(validation.submitToken({ sid, clientSecret: SECRET, token: 'wrong' }));
       expect(error.errcode).toBe('M_TOKEN_INCORRECT');
     }
-    await expect(validation.submitToken({ sid, clientSecret: SECRET, token })).resolves.toBeDefined();
+    await expect(validation.submitToken({ sid, clientSecret: SECRET, token })).resolves.toEqual({
+      ...VALIDATED_EMAIL,
+      alreadyValidated: true,
+    });
   });
 
   it('returns next_link with the sid appended', async () => {
@@ -215,7 +233,9 @@ describe('submitToken', () => {
     for (let attempt = 0; attempt < 10; attempt++) {
       await rejectionOf(validation.submitToken({ sid, clientSecret: 'attacker', token: wrong(code) }));
     }
-    await expect(validation.submitToken({ sid, clientSecret: SECRET, token: code })).resolves.toBeDefined();
+    await expect(validation.submitToken({ sid, clientSecret: SECRET, token: code })).resolves.toEqual(
+      VALIDATED_SMS,
+    );
   });
 
   it('refuses a token sent to another medium than the route names', async () => {
@@ -259,7 +279,10 @@ describe('getValidatedThreepid', () => {
     const { validation, sid, token, clock } = await emailSession();
     await validation.submitToken({ sid, clientSecret: SECRET, token });
     clock.advance(24 * HOUR - 1);
-    await expect(validation.getValidatedThreepid(sid, SECRET)).resolves.toBeDefined();
+    await expect(validation.getValidatedThreepid(sid, SECRET)).resolves.toMatchObject({
+      medium: 'email',
+      address: 'alice@example.org',
+    });
     clock.advance(1);
     const error = await rejectionOf(validation.getValidatedThreepid(sid, SECRET));
     expect([error.errcode, error.expiry]).toEqual(['M_SESSION_EXPIRED', 'validation_expired']);

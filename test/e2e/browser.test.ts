@@ -3,14 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
+import { CHROMIUM_AVAILABLE, launchChromium } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 
 /**
  * A person in a real browser (headless Chromium) opens the emailed link. Opening it must change
  * nothing; pressing Confirm validates and lands on next_link, on another origin.
  */
-describe('the emailed link in a real browser', () => {
+describe.runIf(CHROMIUM_AVAILABLE)('the emailed link in a real browser', () => {
   let server: TestServer;
   let browser: Browser;
   let app: Server;

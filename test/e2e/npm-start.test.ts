@@ -111,6 +111,25 @@ describe('npm start', () => {
     expect(started.output()).not.toMatch(/Error|Unhandled/);
   });
 
+  it.each([
+    'SIGTERM',
+    'SIGINT',
+  ] as const)('stops the server when only the npm process gets %s, as `kill <pid>` sends it', async (signal) => {
+    const started = await npmStart({});
+    process.kill(started.process.pid ?? 0, signal);
+    await exitOf(started.process);
+    await expect
+      .poll(
+        () =>
+          fetch(started.url).then(
+            () => 'up',
+            () => 'down',
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe('down');
+  });
+
   it('keeps sessions across restarts with LOCAL_DATA_DIR, HMAC key included', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'local-data-')), 'data');
     const body = { client_secret: 'persist', email: 'persist@example.org', send_attempt: 1 };
