@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MatrixThreepidStack } from '../../infra/stack.js';
@@ -113,5 +116,40 @@ describe('MatrixThreepidStack from CDK context', () => {
       'AWS::Lambda::Function',
       { Environment: { Variables: Match.objectLike({ SES_SOURCE_ARN: identity }) } },
     );
+  });
+});
+
+describe('the CDK app (infra/app.ts)', () => {
+  const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+  /** Runs the app as `cdk synth` does, with context in CDK_CONTEXT_JSON; resolves to its exit. */
+  async function runApp(context: Record<string, string>) {
+    const env = { PATH: process.env.PATH ?? '', CDK_CONTEXT_JSON: JSON.stringify(context) };
+    try {
+      await promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+        cwd: ROOT,
+        env,
+        timeout: 30_000,
+      });
+      return { code: 0, stderr: '' };
+    } catch (error) {
+      const failure = error as { code: number; stderr: string };
+      return { code: failure.code, stderr: failure.stderr };
+    }
+  }
+
+  it.each([
+    [
+      { ...REQUIRED, publicBaseUrl: 'matrix.example.org' },
+      '-c publicBaseUrl must be an absolute http(s) URL',
+    ],
+    [{ ...REQUIRED, stackName: 'matrix_3pid' }, '-c stackName must be a letter'],
+    [{ serverName: 'example.org' }, 'missing -c publicBaseUrl=…, -c emailFrom=…'],
+  ])('stops on bad context %j with the message alone, no stack trace', async (context, message) => {
+    const { code, stderr } = await runApp(context);
+    expect(code).toBe(1);
+    expect(stderr).toContain('Cannot synthesize the Matrix 3PID stack:');
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/^\s+at /m);
   });
 });
