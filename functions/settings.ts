@@ -266,7 +266,7 @@ export const SETTINGS = {
     type: matching(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN'),
     lambda: { unset: 'set by the deployment' },
     deploy: { unset: 'a generated secret' },
-    doc: 'A Secrets Manager secret holding the HMAC key; `TOKEN_HMAC_SECRET` wins over it.',
+    doc: 'A Secrets Manager secret holding the HMAC key.',
   },
   threepidBindingsFile: {
     env: 'THREEPID_BINDINGS_FILE',
@@ -341,7 +341,7 @@ export const SETTINGS = {
     type: matching(/^arn:aws[a-z-]*:ses:/, 'an SES identity ARN'),
     lambda: { unset: 'optional' },
     local: { unset: '–' },
-    deploy: { unset: 'the identities of `emailFrom`' },
+    deploy: { unset: "the identities of `emailFrom`'s domain and address" },
     doc: 'SES identity to send as (also cross-account); on AWS the email function may use no other.',
   },
   throttleRateLimit: {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type Parser,
@@ -8,6 +9,7 @@ import {
   type Setting,
   type SettingName,
 } from '../functions/settings.js';
+import { README, settingsTables, withSettingsTables } from '../scripts/settings-doc.js';
 
 const settings = Object.entries(SETTINGS) as [SettingName, Setting][];
 const parserOf = (name: SettingName) => SETTINGS[name].type as Parser<unknown>;
@@ -158,5 +160,27 @@ describe('readSetting', () => {
     expect(presenceOf('serverName', 'local')).toEqual({ default: 'localhost' });
     expect(presenceOf('serverName', 'deploy')).toEqual({ required: true });
     expect(presenceOf('port', 'lambda')).toBeUndefined();
+  });
+});
+
+describe('the README', () => {
+  it('shows the settings tables as functions/settings.ts declares them', () => {
+    const readme = readFileSync(README, 'utf8');
+    expect(readme, 'README.md is out of date: run `npm run docs`').toBe(withSettingsTables(readme));
+  });
+
+  it('lists every environment variable and every context key', () => {
+    const tables = settingsTables();
+    for (const [, setting] of settings) {
+      if (setting.env !== undefined) expect(tables.env).toContain(`| \`${setting.env}\` `);
+      if (setting.context !== undefined) expect(tables.context).toContain(`| \`${setting.context}\` `);
+    }
+  });
+
+  it('notices a table edited by hand', () => {
+    const readme = readFileSync(README, 'utf8');
+    const edited = readme.replace('| `PORT`   ', '| `PORTS`  ');
+    expect(edited).not.toBe(readme);
+    expect(withSettingsTables(edited)).toBe(readme);
   });
 });
