@@ -77,9 +77,10 @@ export class ConfigError extends SettingsError {
 export function loadLambdaConfig(env: Env): LambdaConfig {
   const read = new EnvReader(env, 'lambda');
   // TOKEN_HMAC_SECRET wins, so sam local can override the deployed secret; one of the two is needed.
+  const secretGiven = !isBlank(env[SETTINGS.tokenHmacSecret.env]);
   const secret = read.get('tokenHmacSecret');
-  const secretArn = isBlank(env.TOKEN_HMAC_SECRET) ? read.get('tokenHmacSecretArn') : undefined;
-  if (isBlank(env.TOKEN_HMAC_SECRET) && isBlank(env.TOKEN_HMAC_SECRET_ARN)) {
+  const secretArn = secretGiven ? undefined : read.get('tokenHmacSecretArn');
+  if (!secretGiven && isBlank(env[SETTINGS.tokenHmacSecretArn.env])) {
     read.problem('TOKEN_HMAC_SECRET_ARN (or TOKEN_HMAC_SECRET, at least 32 random characters) is required');
   }
   const config: LambdaConfig = {

@@ -381,8 +381,7 @@ export function presenceOf(name: SettingName, where: Where): Presence | undefine
 }
 
 /** Whether a raw value counts as not given. */
-export const isBlank = (raw: string | undefined): raw is undefined | '' =>
-  raw === undefined || raw.trim() === '';
+export const isBlank = (raw: string | undefined): boolean => raw === undefined || raw.trim() === '';
 
 /**
  * The value of `name` from `raw` where `presence` applies: parsed, defaulted, or undefined when
@@ -394,8 +393,9 @@ export function readSetting<N extends SettingName>(
   presence: Presence,
 ): { readonly value: ValueOf<N> | undefined; readonly problem?: string } {
   const fallback = 'default' in presence ? (presence.default as ValueOf<N>) : undefined;
-  if (isBlank(raw))
+  if (raw === undefined || isBlank(raw)) {
     return 'required' in presence ? { value: undefined, problem: 'is required' } : { value: fallback };
+  }
   const parsed = (SETTINGS[name].type as Parser<ValueOf<N>>).parse(raw);
   return 'problem' in parsed ? { value: fallback, problem: parsed.problem } : parsed;
 }

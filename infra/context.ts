@@ -10,7 +10,6 @@ import type { Construct } from 'constructs';
 import {
   isBlank,
   presenceOf,
-  readSetting,
   SETTING_NAMES,
   SETTINGS,
   type Setting,
@@ -43,15 +42,17 @@ export function propsFromContext(
     const setting: Setting = SETTINGS[name];
     const key = setting.context;
     if (key === undefined) continue;
-    const { text, value, problem } = contextValue(scope, name);
-    if (problem === 'is required') missing.push(key);
-    else if (problem !== undefined) problems.push(`-c ${key} ${problem}`);
-    const partner = setting.goesWith && (SETTINGS[setting.goesWith as SettingName] as Setting).context;
-    if (partner && given(contextText(scope, key)) !== given(contextText(scope, partner))) {
-      problems.push(`-c ${key} and -c ${partner} go together`);
+    const read = readContext(scope, setting);
+    if (!read.given) {
+      if (REQUIRED_CONTEXT.includes(key)) missing.push(key);
+    } else if ('problem' in read) {
+      problems.push(`-c ${key} ${read.problem}`);
+    } else if (setting.prop !== undefined) {
+      setProp(props, setting.prop, asProp(scope, setting, read.value));
     }
-    if (problem === undefined && value !== undefined && !isBlank(text) && setting.prop !== undefined) {
-      setProp(props, setting.prop, asProp(scope, setting, value));
+    const partner = setting.goesWith && (SETTINGS[setting.goesWith as SettingName] as Setting);
+    if (partner && read.given !== readContext(scope, partner).given) {
+      problems.push(`-c ${key} and -c ${partner.context} go together`);
     }
   }
   if (missing.length > 0) {
@@ -68,29 +69,28 @@ export function propsFromContext(
 
 /** `-c stackName`, or its default. */
 export function stackNameFromContext(scope: Construct): string {
-  const { value, problem } = contextValue(scope, 'stackName');
-  if (problem !== undefined)
-    throw new SettingsError(HEADING, [`-c ${SETTINGS.stackName.context} ${problem}`]);
-  return value ?? SETTINGS.stackName.deploy.default;
+  const { stackName } = SETTINGS;
+  const read = readContext(scope, stackName);
+  if (read.given && 'problem' in read) {
+    throw new SettingsError(HEADING, [`-c ${stackName.context} ${read.problem}`]);
+  }
+  return read.given ? String(read.value) : stackName.deploy.default;
 }
 
-/** The context value of a setting, parsed, with its problem if any (`is required`, `must be …`). */
-function contextValue<N extends SettingName>(scope: Construct, name: N) {
-  const setting: Setting = SETTINGS[name];
-  const text = contextText(scope, setting.context ?? name);
-  if (text === null) return { text: undefined, value: undefined, problem: 'must be a single value' };
-  const presence = presenceOf(name, 'deploy') ?? { unset: '' };
-  return { text, ...readSetting(name, text, presence) };
-}
+type ContextRead =
+  | { readonly given: false }
+  | { readonly given: true; readonly problem: string }
+  | { readonly given: true; readonly value: unknown };
 
-/** The text of a context key; null when it is something else (a list or an object in cdk.json). */
-function contextText(scope: Construct, key: string): string | undefined | null {
-  const value: unknown = scope.node.tryGetContext(key);
-  if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : null;
+/** A setting's context value, parsed by its parser. Blank counts as not given. */
+function readContext(scope: Construct, setting: Setting): ContextRead {
+  const raw: unknown = setting.context === undefined ? undefined : scope.node.tryGetContext(setting.context);
+  if (raw === undefined || raw === null || (typeof raw === 'string' && isBlank(raw))) return { given: false };
+  // A list or an object in cdk.json.
+  if (typeof raw !== 'string' && typeof raw !== 'number')
+    return { given: true, problem: 'must be a single value' };
+  return { given: true, ...setting.type.parse(String(raw)) };
 }
-
-const given = (text: string | undefined | null) => text === null || !isBlank(text);
 
 /** A setting's value as its prop takes it: CDK objects are imported into `scope`. */
 function asProp(scope: Construct, setting: Setting, value: unknown): unknown {

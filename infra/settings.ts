@@ -59,7 +59,7 @@ export function functionEnvironment(props: MatrixThreepidValidationProps): Recor
     // A secret's ARN is set only on the functions granted to read it (see createFunction).
     if (setting.propType === 'ISecret') continue;
     const text = propText(propAt(props, path));
-    if (!isBlank(text)) environment[setting.env] = text;
+    if (text !== undefined && !isBlank(text)) environment[setting.env] = text;
     else if ('default' in presence) environment[setting.env] = setting.type.format(presence.default);
   }
   return environment;
