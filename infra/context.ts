@@ -1,14 +1,31 @@
 /**
- * `cdk deploy -c serverName=example.org …`: CDK context values, read into the construct's props.
- * A missing or malformed value stops synth with a message that says what to pass.
+ * `cdk deploy -c serverName=example.org …`: CDK context values, read into the construct's props
+ * with the parsers of the settings table (functions/settings.ts). A missing or malformed value
+ * stops synth with a message that names it as it was passed (`-c publicBaseUrl …`).
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import {
+  isBlank,
+  presenceOf,
+  SETTING_NAMES,
+  SETTINGS,
+  type Setting,
+  type SettingName,
+  SettingsError,
+} from '../functions/settings.js';
 import type { MatrixThreepidValidationProps } from './three-pid-validation.js';
 
-export const REQUIRED_CONTEXT = ['serverName', 'publicBaseUrl', 'emailFrom'] as const;
+const HEADING = 'Cannot synthesize the Matrix 3PID stack';
+
+/** The context keys synth cannot do without. */
+export const REQUIRED_CONTEXT: readonly string[] = SETTING_NAMES.flatMap((name) => {
+  const { context } = SETTINGS[name] as Setting;
+  const presence = presenceOf(name, 'deploy');
+  return context !== undefined && presence !== undefined && 'required' in presence ? [context] : [];
+});
 
 export const EXAMPLE_COMMAND =
   'npx cdk deploy -c serverName=example.org -c publicBaseUrl=https://matrix.example.org/ -c emailFrom=noreply@example.org';
@@ -19,74 +36,78 @@ export function propsFromContext(
   removalPolicy?: RemovalPolicy,
 ): MatrixThreepidValidationProps {
   const problems: string[] = [];
-  const text = (key: string): string | undefined => {
-    const value = scope.node.tryGetContext(key);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string' && typeof value !== 'number') {
-      problems.push(`-c ${key} must be a single value`);
-      return undefined;
+  const missing: string[] = [];
+  const props: Record<string, unknown> = {};
+  for (const name of SETTING_NAMES) {
+    const setting: Setting = SETTINGS[name];
+    const key = setting.context;
+    if (key === undefined) continue;
+    const read = readContext(scope, setting);
+    if (!read.given) {
+      if (REQUIRED_CONTEXT.includes(key)) missing.push(key);
+    } else if ('problem' in read) {
+      problems.push(`-c ${key} ${read.problem}`);
+    } else if (setting.prop !== undefined) {
+      setProp(props, setting.prop, asProp(scope, setting, read.value));
     }
-    return String(value).trim();
-  };
-  const seconds = (key: string): Duration | undefined => {
-    const value = text(key);
-    if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value)) problems.push(`-c ${key} must be a whole number of seconds`);
-    return Duration.seconds(Number(value));
-  };
-  const count = (key: string): number | undefined => {
-    const value = text(key);
-    if (value !== undefined && !/^\d+$/.test(value)) problems.push(`-c ${key} must be a whole number`);
-    return value === undefined ? undefined : Number(value);
-  };
-
-  const missing = REQUIRED_CONTEXT.filter((key) => text(key) === undefined);
+    const partner = setting.goesWith && (SETTINGS[setting.goesWith as SettingName] as Setting);
+    if (partner && read.given !== readContext(scope, partner).given) {
+      problems.push(`-c ${key} and -c ${partner.context} go together`);
+    }
+  }
   if (missing.length > 0) {
-    problems.push(
+    problems.unshift(
       `missing ${missing.map((key) => `-c ${key}=…`).join(', ')} (for example: ${EXAMPLE_COMMAND})`,
     );
   }
-  const domainName = text('domainName');
-  const certificateArn = text('certificateArn');
-  if ((domainName === undefined) !== (certificateArn === undefined)) {
-    problems.push('-c domainName and -c certificateArn go together');
-  }
-  const secretArn = text('tokenHmacSecretArn');
-  const rateLimit = count('throttleRateLimit');
-  const burstLimit = count('throttleBurstLimit');
-  const props: MatrixThreepidValidationProps = {
-    serverName: text('serverName') ?? '',
-    publicBaseUrl: text('publicBaseUrl') ?? '',
-    emailFrom: text('emailFrom') ?? '',
-    sesIdentityArn: text('sesIdentityArn'),
-    sesConfigurationSet: text('sesConfigurationSet'),
-    smsSenderId: text('smsSenderId'),
-    smsOriginationNumber: text('smsOriginationNumber'),
-    nextLinkAllowedHosts: (text('nextLinkAllowedHosts') ?? '')
-      .split(',')
-      .map((host) => host.trim())
-      .filter((host) => host !== ''),
-    emailTokenLifetime: seconds('emailTokenLifetimeSeconds'),
-    smsTokenLifetime: seconds('smsTokenLifetimeSeconds'),
-    homeserverOrigin: text('homeserverOrigin'),
-    ...(domainName && certificateArn
-      ? {
-          customDomain: {
-            domainName,
-            certificate: Certificate.fromCertificateArn(scope, 'Certificate', certificateArn),
-          },
-        }
-      : {}),
-    ...(secretArn
-      ? { tokenHmacSecret: Secret.fromSecretCompleteArn(scope, 'ExistingTokenHmacSecret', secretArn) }
-      : {}),
-    ...(rateLimit !== undefined || burstLimit !== undefined ? { throttle: { rateLimit, burstLimit } } : {}),
+  if (problems.length > 0) throw new SettingsError(HEADING, problems);
+  return {
+    ...(props as unknown as MatrixThreepidValidationProps),
     ...(removalPolicy ? { removalPolicy } : {}),
   };
-  if (problems.length > 0) {
-    throw new Error(
-      `Cannot synthesize the Matrix 3PID stack:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
-    );
+}
+
+/** `-c stackName`, or its default. */
+export function stackNameFromContext(scope: Construct): string {
+  const { stackName } = SETTINGS;
+  const read = readContext(scope, stackName);
+  if (read.given && 'problem' in read) {
+    throw new SettingsError(HEADING, [`-c ${stackName.context} ${read.problem}`]);
   }
-  return props;
+  return read.given ? String(read.value) : stackName.deploy.default;
+}
+
+type ContextRead =
+  | { readonly given: false }
+  | { readonly given: true; readonly problem: string }
+  | { readonly given: true; readonly value: unknown };
+
+/** A setting's context value, parsed by its parser. Blank counts as not given. */
+function readContext(scope: Construct, setting: Setting): ContextRead {
+  const raw: unknown = setting.context === undefined ? undefined : scope.node.tryGetContext(setting.context);
+  if (raw === undefined || raw === null || (typeof raw === 'string' && isBlank(raw))) return { given: false };
+  // A list or an object in cdk.json.
+  if (typeof raw !== 'string' && typeof raw !== 'number')
+    return { given: true, problem: 'must be a single value' };
+  return { given: true, ...setting.type.parse(String(raw)) };
+}
+
+/** A setting's value as its prop takes it: CDK objects are imported into `scope`. */
+function asProp(scope: Construct, setting: Setting, value: unknown): unknown {
+  switch (setting.propType) {
+    case 'Duration':
+      return Duration.seconds(value as number);
+    case 'ICertificate':
+      return Certificate.fromCertificateArn(scope, 'Certificate', value as string);
+    case 'ISecret':
+      return Secret.fromSecretCompleteArn(scope, 'ExistingTokenHmacSecret', value as string);
+    default:
+      return value;
+  }
+}
+
+function setProp(props: Record<string, unknown>, path: string, value: unknown): void {
+  const [name, field] = path.split('.') as [string, string | undefined];
+  if (field === undefined) props[name] = value;
+  else props[name] = { ...(props[name] as object | undefined), [field]: value };
 }

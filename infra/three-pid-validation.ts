@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, Names, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -26,10 +26,12 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table.js';
-import { ConfigError, type LogLevel, loadLambdaConfig } from '../functions/config.js';
+import type { LogLevel } from '../functions/config.js';
 import { ROUTES } from '../functions/http/routes.js';
+import { SETTINGS, SettingsError } from '../functions/settings.js';
 import { BUNDLE } from './bundling.js';
 import { FUNCTIONS, type FunctionName, functionOf } from './functions.js';
+import { functionEnvironment, propProblems } from './settings.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 // Absent when this package is installed as a dependency; NodejsFunction then finds the app's own.
@@ -133,7 +135,10 @@ export interface MatrixThreepidValidationProps {
 }
 
 /** The default throttle: ample for people validating addresses, low enough to blunt a flood. */
-export const DEFAULT_THROTTLE: ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
+export const DEFAULT_THROTTLE: ThrottleSettings = {
+  rateLimit: SETTINGS.throttleRateLimit.deploy.default,
+  burstLimit: SETTINGS.throttleBurstLimit.deploy.default,
+};
 
 /**
  * Homeserver-side 3PID validation (email and phone) on AWS: an HTTP API whose routes are served
@@ -160,8 +165,8 @@ export class MatrixThreepidValidation extends Construct {
 
   constructor(scope: Construct, id: string, props: MatrixThreepidValidationProps) {
     super(scope, id);
+    checkProps(props);
     const environment = runtimeEnvironment(props);
-    checkProps(props, environment);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
 
@@ -358,54 +363,23 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
-/** The environment every function reads at cold start (functions/config.ts). */
+/** The environment every function reads at cold start: the settings table's, from the props. */
 function runtimeEnvironment(props: MatrixThreepidValidationProps): Record<string, string> {
-  const environment: Record<string, string> = {
-    SERVER_NAME: props.serverName,
-    PUBLIC_BASEURL: props.publicBaseUrl,
-    EMAIL_FROM: props.emailFrom,
-    NEXT_LINK_ALLOWED_HOSTS: (props.nextLinkAllowedHosts ?? []).join(','),
-    EMAIL_TOKEN_LIFETIME_S: String((props.emailTokenLifetime ?? Duration.hours(1)).toSeconds()),
-    SMS_TOKEN_LIFETIME_S: String((props.smsTokenLifetime ?? Duration.minutes(10)).toSeconds()),
-    LOG_LEVEL: props.logLevel ?? 'INFO',
+  return {
+    ...functionEnvironment(props),
     POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
     // The bundles ship source maps; this makes stack traces in the logs point at the TypeScript.
     NODE_OPTIONS: '--enable-source-maps',
   };
-  if (props.sesConfigurationSet) environment.SES_CONFIGURATION_SET = props.sesConfigurationSet;
-  if (props.smsSenderId) environment.SMS_SENDER_ID = props.smsSenderId;
-  if (props.smsOriginationNumber) environment.SMS_ORIGINATION_NUMBER = props.smsOriginationNumber;
-  return environment;
 }
 
 /**
- * Fails at synth, with the same checks and messages the functions apply at cold start, rather
+ * Fails at synth, with the checks the functions apply at cold start but naming the props, rather
  * than deploying functions that cannot start. Values that are tokens are left to deploy time.
  */
-function checkProps(props: MatrixThreepidValidationProps, environment: Record<string, string>): void {
-  const deployTime = Object.keys(environment).filter((name) => Token.isUnresolved(environment[name]));
-  const problems: string[] = [];
-  try {
-    loadLambdaConfig({
-      ...environment,
-      TABLE_NAME: 'placeholder-table',
-      TOKEN_HMAC_SECRET: 'placeholder-secret-of-at-least-32-characters',
-    });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push(
-      ...error.problems.filter((problem) => !deployTime.some((name) => problem.startsWith(`${name} `))),
-    );
-  }
-  const origin = props.homeserverOrigin;
-  if (origin !== undefined && !Token.isUnresolved(origin) && !/^https?:\/\/[^/?#]+\/?$/.test(origin)) {
-    problems.push('homeserverOrigin must be an http(s) origin without path, query or fragment');
-  }
-  if (problems.length > 0) {
-    throw new Error(
-      `MatrixThreepidValidation: invalid props:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
-    );
-  }
+function checkProps(props: MatrixThreepidValidationProps): void {
+  const problems = propProblems(props);
+  if (problems.length > 0) throw new SettingsError('MatrixThreepidValidation: invalid props', problems);
 }
 
 /** SES SendEmail, only as the From address, only through its identity (and configuration set). */

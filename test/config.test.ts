@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadLambdaConfig, loadLocalConfig, validationPolicy } from '../functions/config.js';
+import {
+  ConfigError,
+  loadLambdaConfig,
+  loadLocalConfig,
+  loadLogLevel,
+  validationPolicy,
+} from '../functions/config.js';
 
 const SECRET = 'x'.repeat(32);
 const LAMBDA_ENV = {
@@ -152,10 +158,31 @@ describe('Lambda configuration', () => {
     );
   });
 
+  it('ignores the ARN when TOKEN_HMAC_SECRET is set, even a malformed one', () => {
+    const config = loadLambdaConfig({ ...LAMBDA_ENV, TOKEN_HMAC_SECRET_ARN: 'not-an-arn' });
+    expect(config.tokenHmacSecret).toEqual({ value: SECRET });
+  });
+
+  it('reads the SES identity to send as, and refuses one that is not an SES ARN', () => {
+    const arn = 'arn:aws:ses:eu-west-1:123456789012:identity/example.org';
+    expect(loadLambdaConfig({ ...LAMBDA_ENV, SES_SOURCE_ARN: arn }).sesSourceArn).toBe(arn);
+    expect(problemsOf(() => loadLambdaConfig({ ...LAMBDA_ENV, SES_SOURCE_ARN: 'arn:aws:sns:x' }))).toEqual([
+      'SES_SOURCE_ARN must be an SES identity ARN',
+    ]);
+  });
+
   it('says clearly what is wrong in the message, for the cold-start log', () => {
     expect(() => loadLambdaConfig({ ...LAMBDA_ENV, TOKEN_HMAC_SECRET: 'short' })).toThrow(
       'Invalid configuration:\n  - TOKEN_HMAC_SECRET must be at least 32 characters',
     );
+  });
+});
+
+describe('loadLogLevel', () => {
+  it('reads LOG_LEVEL in any case, and falls back to INFO rather than fail', () => {
+    expect(loadLogLevel({ LOG_LEVEL: 'debug' })).toBe('DEBUG');
+    expect(loadLogLevel({})).toBe('INFO');
+    expect(loadLogLevel({ LOG_LEVEL: 'LOUD' })).toBe('INFO');
   });
 });
 

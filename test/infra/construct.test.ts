@@ -233,6 +233,16 @@ describe('MatrixThreepidValidation', () => {
       });
     });
 
+    it('pass the SES identity on as SES_SOURCE_ARN, so the email is sent as the identity it may use', () => {
+      const identity = 'arn:aws:ses:eu-west-1:123456789012:identity/example.org';
+      const custom = synth({ sesIdentityArn: identity });
+      const variables = (name: FunctionName) =>
+        custom.template.findResources('AWS::Lambda::Function')[
+          custom.stack.getLogicalId(fnOf(name, custom.construct).node.defaultChild as never)
+        ]?.Properties.Environment.Variables;
+      expect(variables('requestEmailToken').SES_SOURCE_ARN).toBe(identity);
+    });
+
     it('each log to a group of their own, kept three months by default', () => {
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
       expect(groups).toHaveLength(Object.keys(FUNCTIONS).length + 1);
@@ -458,31 +468,52 @@ describe('MatrixThreepidValidation', () => {
       [
         'a public base URL that is not http(s)',
         { publicBaseUrl: 'ftp://matrix.example.org' },
-        'PUBLIC_BASEURL must be',
+        'publicBaseUrl must be an absolute http(s) URL',
       ],
-      ['a From address that is not one', { emailFrom: 'nobody' }, 'EMAIL_FROM must be'],
+      ['a From address that is not one', { emailFrom: 'nobody' }, 'emailFrom must be an address'],
+      ['an empty server name', { serverName: '' }, 'serverName is required'],
       [
         'an email lifetime over a day',
         { emailTokenLifetime: Duration.days(2) },
-        'EMAIL_TOKEN_LIFETIME_S must be',
+        'emailTokenLifetime must be a whole number from 60 to 86400, in seconds',
       ],
       [
         'an SMS lifetime over an hour',
         { smsTokenLifetime: Duration.hours(2) },
-        'SMS_TOKEN_LIFETIME_S must be',
+        'smsTokenLifetime must be a whole number from 60 to 3600, in seconds',
       ],
       [
         'a host list with a URL in it',
         { nextLinkAllowedHosts: ['https://app.example.org'] },
-        'NEXT_LINK_ALLOWED_HOSTS must be',
+        'nextLinkAllowedHosts must be host names',
       ],
       [
         'a homeserver origin with a path',
         { homeserverOrigin: 'https://synapse.example.org/_matrix' },
         'homeserverOrigin must be',
       ],
-    ])('refuses %s at synth, saying what is wrong', (_, overrides, message) => {
+      ['an SES identity that is not one', { sesIdentityArn: 'example.org' }, 'sesIdentityArn must be'],
+      ['a sender ID of digits only', { smsSenderId: '12345' }, 'smsSenderId must be'],
+    ])('refuses %s at synth, naming the prop', (_, overrides, message) => {
       expect(() => synth(overrides as Partial<MatrixThreepidValidationProps>)).toThrow(message);
+    });
+
+    it('reports every bad prop at once, in the vocabulary of props, never of environment variables', () => {
+      let message = '';
+      try {
+        synth({ publicBaseUrl: 'matrix.example.org', emailFrom: 'nobody', logLevel: 'LOUD' as 'INFO' });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toBe(
+        [
+          'MatrixThreepidValidation: invalid props:',
+          '  - publicBaseUrl must be an absolute http(s) URL without query, fragment or credentials',
+          '  - emailFrom must be an address, or Name <address>',
+          '  - logLevel must be one of DEBUG, INFO, WARN, ERROR, SILENT',
+        ].join('\n'),
+      );
+      expect(message).not.toMatch(/[A-Z]+_[A-Z_]+/);
     });
 
     it('leaves values known only at deploy time to the functions’ own check at cold start', () => {

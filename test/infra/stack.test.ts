@@ -1,4 +1,7 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MatrixThreepidStack } from '../../infra/stack.js';
 import { testApp } from '../helpers/cdk.js';
@@ -69,13 +72,84 @@ describe('MatrixThreepidStack from CDK context', () => {
 
   it.each([
     [{ domainName: 'matrix.example.org' }, '-c domainName and -c certificateArn go together'],
+    [{ certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' }, 'go together'],
     [
       { emailTokenLifetimeSeconds: 'an hour' },
-      '-c emailTokenLifetimeSeconds must be a whole number of seconds',
+      '-c emailTokenLifetimeSeconds must be a whole number from 60 to 86400',
+    ],
+    [
+      { smsTokenLifetimeSeconds: '7200' },
+      '-c smsTokenLifetimeSeconds must be a whole number from 60 to 3600',
     ],
     [{ throttleRateLimit: 'lots' }, '-c throttleRateLimit must be a whole number'],
-    [{ publicBaseUrl: 'matrix.example.org' }, 'PUBLIC_BASEURL must be an absolute http(s) URL'],
+    [{ publicBaseUrl: 'matrix.example.org' }, '-c publicBaseUrl must be an absolute http(s) URL'],
+    [{ nextLinkAllowedHosts: 'https://app.example.org' }, '-c nextLinkAllowedHosts must be host names'],
+    [{ tokenHmacSecretArn: 'arn:aws:ssm:x' }, '-c tokenHmacSecretArn must be a Secrets Manager secret ARN'],
+    [{ sesIdentityArn: 'example.org' }, '-c sesIdentityArn must be an SES identity ARN'],
+    [{ nextLinkAllowedHosts: ['app.example.org'] }, '-c nextLinkAllowedHosts must be a single value'],
   ])('refuses bad context %j', (context, message) => {
-    expect(() => stackWith({ ...REQUIRED, ...context })).toThrow(message);
+    expect(() => stackWith({ ...REQUIRED, ...context } as Record<string, string>)).toThrow(message);
+  });
+
+  it('reports every bad value at once, as it was passed, never by environment variable', () => {
+    let message = '';
+    try {
+      stackWith({ emailFrom: 'nobody', publicBaseUrl: 'matrix.example.org', smsSenderId: '1' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      [
+        'Cannot synthesize the Matrix 3PID stack:',
+        '  - missing -c serverName=… (for example: npx cdk deploy -c serverName=example.org -c publicBaseUrl=https://matrix.example.org/ -c emailFrom=noreply@example.org)',
+        '  - -c publicBaseUrl must be an absolute http(s) URL without query, fragment or credentials',
+        '  - -c emailFrom must be an address, or Name <address>',
+        '  - -c smsSenderId must be 3-11 letters, digits or hyphens, with at least one letter',
+      ].join('\n'),
+    );
+    expect(message).not.toMatch(/[A-Z]+_[A-Z_]+/);
+  });
+
+  it('sends the SES identity to the email function as the identity to send as', () => {
+    const identity = 'arn:aws:ses:eu-west-1:123456789012:identity/example.org';
+    Template.fromStack(stackWith({ ...REQUIRED, sesIdentityArn: identity })).hasResourceProperties(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ SES_SOURCE_ARN: identity }) } },
+    );
+  });
+});
+
+describe('the CDK app (infra/app.ts)', () => {
+  const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+  /** Runs the app as `cdk synth` does, with context in CDK_CONTEXT_JSON; resolves to its exit. */
+  async function runApp(context: Record<string, string>) {
+    const env = { PATH: process.env.PATH ?? '', CDK_CONTEXT_JSON: JSON.stringify(context) };
+    try {
+      await promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+        cwd: ROOT,
+        env,
+        timeout: 30_000,
+      });
+      return { code: 0, stderr: '' };
+    } catch (error) {
+      const failure = error as { code: number; stderr: string };
+      return { code: failure.code, stderr: failure.stderr };
+    }
+  }
+
+  it.each([
+    [
+      { ...REQUIRED, publicBaseUrl: 'matrix.example.org' },
+      '-c publicBaseUrl must be an absolute http(s) URL',
+    ],
+    [{ ...REQUIRED, stackName: 'matrix_3pid' }, '-c stackName must be a letter'],
+    [{ serverName: 'example.org' }, 'missing -c publicBaseUrl=…, -c emailFrom=…'],
+  ])('stops on bad context %j with the message alone, no stack trace', async (context, message) => {
+    const { code, stderr } = await runApp(context);
+    expect(code).toBe(1);
+    expect(stderr).toContain('Cannot synthesize the Matrix 3PID stack:');
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/^\s+at /m);
   });
 });

@@ -1,0 +1,413 @@
+/**
+ * Every setting of the service, declared once: the environment variable the functions read, the
+ * `cdk deploy -c` key and the construct prop that feed it, what a good value looks like, its
+ * defaults on Lambda, locally and at deploy time, and one line of documentation.
+ *
+ * Everything else is derived from this table: the environment reader (config.ts), the CDK context
+ * parser and the construct's function environment (infra/), and the README's configuration tables
+ * (`npm run docs`). Problems are phrased without a name (`must be …`), so each caller can name the
+ * setting in its own vocabulary: `PUBLIC_BASEURL` locally and on Lambda, `-c publicBaseUrl` on the
+ * cdk command line, `publicBaseUrl` as a construct prop.
+ *
+ * Bundled into every Lambda function: no AWS SDK, no CDK.
+ */
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+export const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
+
+export type Parsed<T> = { readonly value: T } | { readonly problem: string };
+
+/** What a setting's value looks like: how to read it from text, and how to write it back. */
+export interface Parser<T> {
+  /** A good value, as a noun phrase: `a whole number from 60 to 86400`. */
+  readonly expects: string;
+  /** The value in `text` (never blank), or what is wrong with it: `must be …`. */
+  parse(text: string): Parsed<T>;
+  /** `value` as text that `parse` reads back. */
+  format(value: T): string;
+}
+
+/**
+ * Whether a setting may be left out, where it applies, and what leaving it out means. `unset` is
+ * the README's words for that (`unset: in memory`, or `–` for a value read but not used there).
+ */
+export type Presence =
+  | { readonly required: true }
+  | { readonly default: unknown }
+  | { readonly unset: string };
+
+export interface Setting {
+  /** The environment variable the functions (and `npm start`) read. */
+  readonly env?: string;
+  /** The key of `cdk deploy -c <key>=…`. */
+  readonly context?: string;
+  /** The construct prop, as a path (`throttle.rateLimit`). */
+  readonly prop?: string;
+  /** The prop's type when it is not the value's own: converted in infra/. */
+  readonly propType?: 'Duration' | 'ICertificate' | 'ISecret';
+  readonly type: Parser<unknown>;
+  /** Read by the Lambda functions. */
+  readonly lambda?: Presence;
+  /** Read by `npm start`. */
+  readonly local?: Presence;
+  /** Given at deploy time (context or prop); when absent, `lambda` applies. */
+  readonly deploy?: Presence;
+  /** Another setting that must be given with this one, or not at all. */
+  readonly goesWith?: string;
+  /** One line for the README. */
+  readonly doc: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsers. Each returns a problem phrase without the setting's name.
+
+const ok = <T>(value: T): Parsed<T> => ({ value });
+const must = (expects: string): Parsed<never> => ({ problem: `must be ${expects}` });
+
+/** Any text, trimmed; `expects` only documents it. */
+function text(expects: string): Parser<string> {
+  return { expects, parse: (raw) => ok(raw.trim()), format: String };
+}
+
+/** Text, trimmed, that matches `pattern`. */
+function matching(pattern: RegExp, expects: string): Parser<string> {
+  return {
+    expects,
+    parse: (raw) => (pattern.test(raw.trim()) ? ok(raw.trim()) : must(expects)),
+    format: String,
+  };
+}
+
+/** Digits only, within `min` and `max`. */
+function wholeNumber(min: number, max?: number): Parser<number> {
+  const expects = max === undefined ? 'a whole number' : `a whole number from ${min} to ${max}`;
+  return {
+    expects,
+    parse(raw) {
+      const trimmed = raw.trim();
+      const value = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+      const inRange = Number.isSafeInteger(value) && value >= min && (max === undefined || value <= max);
+      return inRange ? ok(value) : must(expects);
+    },
+    format: String,
+  };
+}
+
+/** An absolute http(s) URL without query, fragment or credentials, read as ending in `/`. */
+function baseUrl(): Parser<string> {
+  const expects = 'an absolute http(s) URL without query, fragment or credentials';
+  return {
+    expects,
+    parse(raw) {
+      const trimmed = raw.trim();
+      const url = URL.canParse(trimmed) ? new URL(trimmed) : undefined;
+      if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username) {
+        return must(expects);
+      }
+      return ok(url.href.endsWith('/') ? url.href : `${url.href}/`);
+    },
+    format: String,
+  };
+}
+
+/** Comma-separated host names, lower-cased; blanks between commas are ignored. */
+function hostList(): Parser<readonly string[]> {
+  const expects = 'host names without scheme, port or path';
+  return {
+    expects: `comma-separated ${expects}`,
+    parse(raw) {
+      const hosts = raw
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter((host) => host !== '');
+      const bad = hosts.filter(
+        (host) => !/^[a-z0-9.-]+$/.test(host) || host.startsWith('.') || host.endsWith('.'),
+      );
+      return bad.length > 0 ? { problem: `must be ${expects} (bad: ${bad.join(', ')})` } : ok(hosts);
+    },
+    format: (hosts) => hosts.join(','),
+  };
+}
+
+/** A key, taken as is (not trimmed), of at least `length` characters. */
+function secretKey(length: number): Parser<string> {
+  const expects = `at least ${length} characters`;
+  return { expects, parse: (raw) => (raw.length >= length ? ok(raw) : must(expects)), format: String };
+}
+
+/** One of `values`, in any case, read in upper case. */
+function oneOf<T extends string>(values: readonly T[]): Parser<T> {
+  const expects = `one of ${values.join(', ')}`;
+  return {
+    expects,
+    parse(raw) {
+      const value = values.find((known) => known === raw.trim().toUpperCase());
+      return value === undefined ? must(expects) : ok(value);
+    },
+    format: String,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table. Its order is the order of the README's tables.
+
+export const SETTINGS = {
+  port: {
+    env: 'PORT',
+    type: wholeNumber(0, 65_535),
+    local: { default: 8090 },
+    doc: 'Port of the local server; `0` picks a free one.',
+  },
+  host: {
+    env: 'HOST',
+    type: text('an address or host name'),
+    local: { default: '127.0.0.1' },
+    doc: 'Interface the local server listens on.',
+  },
+  serverName: {
+    env: 'SERVER_NAME',
+    context: 'serverName',
+    prop: 'serverName',
+    type: matching(
+      /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
+      'a host name with an optional port, like example.org',
+    ),
+    lambda: { required: true },
+    local: { default: 'localhost' },
+    doc: "The homeserver's name, as shown in messages.",
+  },
+  publicBaseUrl: {
+    env: 'PUBLIC_BASEURL',
+    context: 'publicBaseUrl',
+    prop: 'publicBaseUrl',
+    type: baseUrl(),
+    lambda: { required: true },
+    local: { unset: '`http://localhost:$PORT/`' },
+    doc: "Where clients reach this API: emailed links and `submit_url` start with it. Never taken from the request's `Host`.",
+  },
+  emailFrom: {
+    env: 'EMAIL_FROM',
+    context: 'emailFrom',
+    prop: 'emailFrom',
+    type: matching(
+      /^([^<>@\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/,
+      'an address, or Name <address>',
+    ),
+    lambda: { required: true },
+    local: { default: 'Matrix <noreply@localhost>' },
+    doc: 'From address of emails. On AWS its domain or address must be a verified SES identity.',
+  },
+  homeserverOrigin: {
+    context: 'homeserverOrigin',
+    prop: 'homeserverOrigin',
+    type: matching(/^https?:\/\/[^/?#]+\/?$/, 'an http(s) origin without path, query or fragment'),
+    deploy: { unset: 'none: other paths answer 404' },
+    doc: "The homeserver's origin; every path not served here is proxied there, path and query intact.",
+  },
+  domainName: {
+    context: 'domainName',
+    prop: 'customDomain.domainName',
+    type: text('a host name'),
+    deploy: { unset: 'none: the execute-api URL' },
+    goesWith: 'certificateArn',
+    doc: 'A custom domain for the API; needs `certificateArn`.',
+  },
+  certificateArn: {
+    context: 'certificateArn',
+    prop: 'customDomain.certificate',
+    propType: 'ICertificate',
+    type: text('an ACM certificate ARN'),
+    deploy: { unset: 'none' },
+    doc: "The custom domain's ACM certificate, in the stack's region.",
+  },
+  nextLinkAllowedHosts: {
+    env: 'NEXT_LINK_ALLOWED_HOSTS',
+    context: 'nextLinkAllowedHosts',
+    prop: 'nextLinkAllowedHosts',
+    type: hostList(),
+    lambda: { default: [] },
+    local: { default: [] },
+    doc: 'Hosts `next_link` may point to. Empty allows any http(s) host.',
+  },
+  emailTokenLifetimeS: {
+    env: 'EMAIL_TOKEN_LIFETIME_S',
+    context: 'emailTokenLifetimeSeconds',
+    prop: 'emailTokenLifetime',
+    propType: 'Duration',
+    type: wholeNumber(60, 86_400),
+    lambda: { default: 3600 },
+    local: { default: 3600 },
+    doc: 'How long an emailed link works, in seconds.',
+  },
+  smsTokenLifetimeS: {
+    env: 'SMS_TOKEN_LIFETIME_S',
+    context: 'smsTokenLifetimeSeconds',
+    prop: 'smsTokenLifetime',
+    propType: 'Duration',
+    type: wholeNumber(60, 3600),
+    lambda: { default: 600 },
+    local: { default: 600 },
+    doc: 'How long an SMS code works, in seconds.',
+  },
+  tokenHmacSecret: {
+    env: 'TOKEN_HMAC_SECRET',
+    type: secretKey(32),
+    lambda: { unset: 'required, or `TOKEN_HMAC_SECRET_ARN`' },
+    local: { unset: 'random per start' },
+    doc: 'Key of the HMAC that tokens and client secrets are stored under. Locally with `LOCAL_DATA_DIR`, a generated key is kept there.',
+  },
+  tokenHmacSecretArn: {
+    env: 'TOKEN_HMAC_SECRET_ARN',
+    context: 'tokenHmacSecretArn',
+    prop: 'tokenHmacSecret',
+    propType: 'ISecret',
+    type: matching(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN'),
+    lambda: { unset: 'set by the deployment' },
+    deploy: { unset: 'a generated secret' },
+    doc: 'A Secrets Manager secret holding the HMAC key.',
+  },
+  threepidBindingsFile: {
+    env: 'THREEPID_BINDINGS_FILE',
+    type: text('a file path'),
+    lambda: { unset: 'unset: nothing bound' },
+    local: { unset: 'unset: nothing bound' },
+    doc: 'JSON array of `{"medium","address","user_id"}` that already belong to accounts.',
+  },
+  dataDir: {
+    env: 'LOCAL_DATA_DIR',
+    type: text('a directory path'),
+    local: { unset: 'unset: in memory' },
+    doc: 'Directory where the embedded store keeps sessions across restarts.',
+  },
+  dynamodbEndpoint: {
+    env: 'DYNAMODB_ENDPOINT',
+    type: baseUrl(),
+    local: { unset: 'unset: embedded' },
+    doc: 'Use another DynamoDB-compatible endpoint instead of the embedded one.',
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    prop: 'logLevel',
+    type: oneOf(LOG_LEVELS),
+    lambda: { default: 'INFO' },
+    local: { default: 'WARN' },
+    doc: 'Level of the structured logs.',
+  },
+  tableName: {
+    env: 'TABLE_NAME',
+    type: matching(/^[A-Za-z0-9_.-]{3,255}$/, '3-255 of [A-Za-z0-9_.-]'),
+    lambda: { required: true },
+    doc: 'The DynamoDB table (set by the deployment).',
+  },
+  smsSenderId: {
+    env: 'SMS_SENDER_ID',
+    context: 'smsSenderId',
+    prop: 'smsSenderId',
+    type: matching(
+      /^(?=.*[A-Za-z])[A-Za-z0-9-]{3,11}$/,
+      '3-11 letters, digits or hyphens, with at least one letter',
+    ),
+    lambda: { unset: 'optional' },
+    local: { unset: '–' },
+    deploy: { unset: "none: the carrier's default" },
+    doc: 'Alphanumeric SMS sender ID, where destination countries support one.',
+  },
+  smsOriginationNumber: {
+    env: 'SMS_ORIGINATION_NUMBER',
+    context: 'smsOriginationNumber',
+    prop: 'smsOriginationNumber',
+    type: matching(/^\+[1-9]\d{4,14}$/, 'an E.164 number like +15555550100'),
+    lambda: { unset: 'optional' },
+    local: { unset: '–' },
+    deploy: { unset: 'none' },
+    doc: 'Registered SMS origination number, where destination countries require one.',
+  },
+  sesConfigurationSet: {
+    env: 'SES_CONFIGURATION_SET',
+    context: 'sesConfigurationSet',
+    prop: 'sesConfigurationSet',
+    type: text('a configuration set name'),
+    lambda: { unset: 'optional' },
+    local: { unset: '–' },
+    deploy: { unset: 'none' },
+    doc: 'SES configuration set for bounce and complaint events.',
+  },
+  sesSourceArn: {
+    env: 'SES_SOURCE_ARN',
+    context: 'sesIdentityArn',
+    prop: 'sesIdentityArn',
+    type: matching(/^arn:aws[a-z-]*:ses:/, 'an SES identity ARN'),
+    lambda: { unset: 'optional' },
+    local: { unset: '–' },
+    deploy: { unset: "the identities of `emailFrom`'s domain and address" },
+    doc: 'SES identity to send as (also cross-account); on AWS the email function may use no other.',
+  },
+  throttleRateLimit: {
+    context: 'throttleRateLimit',
+    prop: 'throttle.rateLimit',
+    type: wholeNumber(0),
+    deploy: { default: 50 },
+    doc: 'Stage throttling: requests a second, for all routes together.',
+  },
+  throttleBurstLimit: {
+    context: 'throttleBurstLimit',
+    prop: 'throttle.burstLimit',
+    type: wholeNumber(0),
+    deploy: { default: 100 },
+    doc: 'Stage throttling: the largest burst of requests, for all routes together.',
+  },
+  stackName: {
+    context: 'stackName',
+    type: matching(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a letter, then up to 127 letters, digits or hyphens'),
+    deploy: { default: 'MatrixThreepid' },
+    doc: 'Name of the CloudFormation stack.',
+  },
+} as const satisfies Record<string, Setting>;
+
+export type Settings = typeof SETTINGS;
+export type SettingName = keyof Settings;
+/** The type of a setting's value, as its parser reads it. */
+export type ValueOf<N extends SettingName> = Settings[N]['type'] extends Parser<infer T> ? T : never;
+export type Where = 'lambda' | 'local' | 'deploy';
+
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** How `name` may be left out `where`; undefined when it does not apply there. */
+export function presenceOf(name: SettingName, where: Where): Presence | undefined {
+  const setting: Setting = SETTINGS[name];
+  return where === 'deploy' ? (setting.deploy ?? setting.lambda) : setting[where];
+}
+
+/** Whether a raw value counts as not given. */
+export const isBlank = (raw: string | undefined): boolean => raw === undefined || raw.trim() === '';
+
+/**
+ * The value of `name` from `raw` where `presence` applies: parsed, defaulted, or undefined when
+ * it may be left out. A problem (`is required`, `must be …`) comes with the default, if any.
+ */
+export function readSetting<N extends SettingName>(
+  name: N,
+  raw: string | undefined,
+  presence: Presence,
+): { readonly value: ValueOf<N> | undefined; readonly problem?: string } {
+  const fallback = 'default' in presence ? (presence.default as ValueOf<N>) : undefined;
+  if (raw === undefined || isBlank(raw)) {
+    return 'required' in presence ? { value: undefined, problem: 'is required' } : { value: fallback };
+  }
+  const parsed = (SETTINGS[name].type as Parser<ValueOf<N>>).parse(raw);
+  return 'problem' in parsed ? { value: fallback, problem: parsed.problem } : parsed;
+}
+
+/** Problems with settings, each already naming its setting the way the caller knows it. */
+export class SettingsError extends Error {
+  override readonly name: string = 'SettingsError';
+
+  constructor(
+    heading: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${heading}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}

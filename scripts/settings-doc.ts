@@ -1,0 +1,101 @@
+/**
+ * The README's configuration tables, generated from the settings table (functions/settings.ts).
+ * Each sits between `<!-- settings:<id>:start … -->` and `<!-- settings:<id>:end -->` markers.
+ *
+ *   npm run docs                                 rewrites them in README.md
+ *   node --import tsx scripts/settings-doc.ts    exits 1 when README.md is out of date
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  type Parser,
+  presenceOf,
+  SETTING_NAMES,
+  SETTINGS,
+  type Setting,
+  type SettingName,
+  type Where,
+} from '../functions/settings.js';
+
+export const README = fileURLToPath(new URL('../README.md', import.meta.url));
+
+/** The generated tables, by marker id. */
+export function settingsTables(): Record<string, string> {
+  const rows = (has: (setting: Setting) => string | undefined) =>
+    SETTING_NAMES.flatMap((name) => {
+      const label = has(SETTINGS[name]);
+      return label === undefined ? [] : [{ name, label }];
+    });
+  return {
+    env: table(
+      ['Variable', 'Local default', 'On Lambda', 'Value', 'Meaning'],
+      rows((setting) => setting.env).map(({ name, label }) => [
+        code(label),
+        presenceCell(name, 'local'),
+        presenceCell(name, 'lambda'),
+        markdownText(SETTINGS[name].type.expects),
+        SETTINGS[name].doc,
+      ]),
+    ),
+    context: table(
+      ['Context value', 'Default', 'Value', 'Meaning'],
+      rows((setting) => setting.context).map(({ name, label }) => [
+        code(label),
+        presenceCell(name, 'deploy'),
+        markdownText(SETTINGS[name].type.expects),
+        SETTINGS[name].doc,
+      ]),
+    ),
+  };
+}
+
+/** `readme` with every marked table replaced by its generated text. */
+export function withSettingsTables(readme: string): string {
+  let result = readme;
+  for (const [id, text] of Object.entries(settingsTables())) {
+    const pattern = new RegExp(
+      `(<!-- settings:${id}:start[^>]*-->\\n)[\\s\\S]*?(<!-- settings:${id}:end -->)`,
+    );
+    if (!pattern.test(result)) throw new Error(`README.md has no <!-- settings:${id}:start/end --> markers`);
+    // Blank lines around the table, so no Markdown renderer takes the markers as part of it.
+    result = result.replace(pattern, (_, start: string, end: string) => `${start}\n${text}\n\n${end}`);
+  }
+  return result;
+}
+
+/** What the README says for a setting where it may be left out. */
+function presenceCell(name: SettingName, where: Where): string {
+  const presence = presenceOf(name, where);
+  if (presence === undefined) return '–';
+  if ('required' in presence) return 'required';
+  if ('unset' in presence) return presence.unset;
+  const text = (SETTINGS[name].type as Parser<unknown>).format(presence.default);
+  return text === '' ? 'empty' : code(text);
+}
+
+const code = (text: string) => `\`${text}\``;
+/** Markdown would take `<address>` for an HTML tag, and `|` for a cell boundary. */
+const markdownText = (text: string) => text.replace(/[<>|]/g, (character) => `\\${character}`);
+
+/** A Markdown table with its columns aligned, as a formatter would leave it. */
+function table(header: string[], rows: string[][]): string {
+  const width = (text: string) => [...text].length;
+  const widths = header.map((title, column) =>
+    Math.max(width(title), ...rows.map((row) => width(row[column] ?? ''))),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell))).join(' | ')} |`;
+  return [line(header), line(widths.map((size) => '-'.repeat(size))), ...rows.map(line)].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const readme = readFileSync(README, 'utf8');
+  const generated = withSettingsTables(readme);
+  if (process.argv.includes('--write')) {
+    if (generated !== readme) writeFileSync(README, generated);
+    console.log(generated === readme ? 'README.md is up to date.' : 'README.md: settings tables rewritten.');
+  } else if (generated !== readme) {
+    console.error('README.md differs from functions/settings.ts; run `npm run docs`.');
+    process.exit(1);
+  }
+}

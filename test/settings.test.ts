@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  type Parser,
+  presenceOf,
+  readSetting,
+  SETTING_NAMES,
+  SETTINGS,
+  type Setting,
+  type SettingName,
+} from '../functions/settings.js';
+import { README, settingsTables, withSettingsTables } from '../scripts/settings-doc.js';
+
+const settings = Object.entries(SETTINGS) as [SettingName, Setting][];
+const parserOf = (name: SettingName) => SETTINGS[name].type as Parser<unknown>;
+
+describe('the settings table', () => {
+  it.each(settings)('documents %s in one line', (_, setting) => {
+    expect(setting.doc).toMatch(/^[A-Z`].*\.$/);
+    expect(setting.doc).not.toContain('\n');
+    expect(setting.type.expects).not.toMatch(/^must be/);
+  });
+
+  it.each(['env', 'context', 'prop'] as const)('gives each setting its own %s name', (kind) => {
+    const names = settings.flatMap(([, setting]) => (setting[kind] === undefined ? [] : [setting[kind]]));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('names environment variables in upper snake case, context keys and props in camelCase', () => {
+    for (const [, setting] of settings) {
+      if (setting.env !== undefined) expect(setting.env).toMatch(/^[A-Z][A-Z0-9_]*$/);
+      if (setting.context !== undefined) expect(setting.context).toMatch(/^[a-z][A-Za-z]*$/);
+      if (setting.prop !== undefined) expect(setting.prop).toMatch(/^[a-z][A-Za-z]*(\.[a-z][A-Za-z]*)?$/);
+    }
+  });
+
+  it.each(settings)('says where %s applies, and only where it can', (_, setting) => {
+    const runtime = setting.lambda !== undefined || setting.local !== undefined;
+    // The functions read the environment; settings they do not read come from context or props.
+    expect(runtime).toBe(setting.env !== undefined);
+    if (setting.context !== undefined || setting.prop !== undefined) {
+      expect(setting.deploy ?? setting.lambda).toBeDefined();
+    }
+    if (setting.goesWith !== undefined) expect(SETTING_NAMES).toContain(setting.goesWith);
+  });
+
+  it.each(settings)('has defaults for %s that its own parser reads back', (name) => {
+    for (const where of ['lambda', 'local', 'deploy'] as const) {
+      const presence = presenceOf(name, where);
+      if (presence === undefined || !('default' in presence)) continue;
+      const parser = parserOf(name);
+      expect(parser.parse(parser.format(presence.default))).toEqual({ value: presence.default });
+    }
+  });
+
+  it('phrases every problem without a name, so callers can name the setting their way', () => {
+    for (const [name, setting] of settings) {
+      const parsed = setting.type.parse('\u0000 not a good value of any kind \u0000');
+      if (!('problem' in parsed)) continue;
+      expect(parsed.problem).toMatch(/^must be /);
+      for (const label of [setting.env, setting.context, setting.prop, name]) {
+        if (label !== undefined) expect(parsed.problem).not.toContain(label);
+      }
+    }
+  });
+});
+
+describe('the parsers', () => {
+  it.each<[SettingName, string[], string[]]>([
+    ['port', ['0', '8090', '65535'], ['65536', '-1', 'eighty', '80.5', '0x50']],
+    ['emailTokenLifetimeS', ['60', '3600', '86400'], ['59', '86401', '1e3']],
+    ['smsTokenLifetimeS', ['60', '600', '3600'], ['59', '3601']],
+    ['serverName', ['example.org', 'example.org:8448', '[::1]:8448', 'localhost'], ['bad name', 'a/b']],
+    [
+      'publicBaseUrl',
+      ['https://matrix.example.org', 'http://localhost:8090/base/'],
+      ['matrix.example.org', 'ftp://example.org', 'https://a.example/?q', 'https://u:p@a.example/'],
+    ],
+    ['emailFrom', ['noreply@example.org', 'Example <noreply@example.org>'], ['nobody', 'a@b <c@d>']],
+    [
+      'nextLinkAllowedHosts',
+      ['app.example.org', ' A.example, b.example ,'],
+      ['https://app.example.org', 'a.example:8080', '.example'],
+    ],
+    ['tokenHmacSecret', ['x'.repeat(32)], ['x'.repeat(31)]],
+    ['tokenHmacSecretArn', ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:x'], ['arn:aws:ssm:x']],
+    ['logLevel', ['DEBUG', 'info', ' Warn ', 'SILENT'], ['LOUD', 'TRACE']],
+    ['tableName', ['abc', 'Sessions-Table_1.x'], ['ab', 'a table']],
+    ['smsSenderId', ['Example', 'Ex-1'], ['12', '123', 'TwelveLetter']],
+    ['smsOriginationNumber', ['+15555550100'], ['5555550100', '+0123456']],
+    ['sesSourceArn', ['arn:aws:ses:eu-west-1:123456789012:identity/example.org'], ['arn:aws:sns:x']],
+    [
+      'homeserverOrigin',
+      ['https://synapse.example.org', 'http://10.0.0.1:8008/'],
+      ['https://synapse.example.org/_matrix', 'synapse.example.org'],
+    ],
+    ['throttleRateLimit', ['0', '50'], ['lots', '1.5']],
+    ['stackName', ['MatrixThreepid', 'Matrix-2'], ['2Matrix', 'Matrix_3pid']],
+  ])('%s accepts %j and refuses %j', (name, good, bad) => {
+    const parser = parserOf(name);
+    for (const text of good) expect(parser.parse(text), text).toHaveProperty('value');
+    for (const text of bad)
+      expect(parser.parse(text), text).toEqual({ problem: expect.stringMatching(/^must be /) });
+  });
+
+  it('says the range of a number', () => {
+    expect(parserOf('emailTokenLifetimeS').parse('10')).toEqual({
+      problem: 'must be a whole number from 60 to 86400',
+    });
+  });
+
+  it('names the bad hosts of a list', () => {
+    expect(parserOf('nextLinkAllowedHosts').parse('ok.example, https://bad.example')).toEqual({
+      problem: 'must be host names without scheme, port or path (bad: https://bad.example)',
+    });
+  });
+
+  it('reads URLs as bases ending in a slash, host lists in lower case, levels in upper case', () => {
+    expect(parserOf('publicBaseUrl').parse(' https://matrix.example.org/base ')).toEqual({
+      value: 'https://matrix.example.org/base/',
+    });
+    expect(parserOf('nextLinkAllowedHosts').parse('A.example,,b.example')).toEqual({
+      value: ['a.example', 'b.example'],
+    });
+    expect(parserOf('logLevel').parse('debug')).toEqual({ value: 'DEBUG' });
+  });
+
+  it('keeps a secret exactly as given', () => {
+    const secret = ` ${'x'.repeat(32)} `;
+    expect(parserOf('tokenHmacSecret').parse(secret)).toEqual({ value: secret });
+  });
+});
+
+describe('readSetting', () => {
+  it('requires a required value, and treats blank as missing', () => {
+    expect(readSetting('serverName', undefined, { required: true })).toEqual({
+      value: undefined,
+      problem: 'is required',
+    });
+    expect(readSetting('serverName', '  ', { required: true })).toMatchObject({ problem: 'is required' });
+  });
+
+  it('falls back to the default when unset, and alongside a problem', () => {
+    expect(readSetting('port', undefined, { default: 8090 })).toEqual({ value: 8090 });
+    expect(readSetting('port', 'eighty', { default: 8090 })).toEqual({
+      value: 8090,
+      problem: 'must be a whole number from 0 to 65535',
+    });
+  });
+
+  it('leaves an optional value undefined when unset', () => {
+    expect(readSetting('smsSenderId', '', { unset: 'optional' })).toEqual({ value: undefined });
+    expect(readSetting('smsSenderId', ' Example ', { unset: 'optional' })).toEqual({ value: 'Example' });
+  });
+
+  it('applies Lambda’s and the local server’s own defaults', () => {
+    expect(presenceOf('logLevel', 'lambda')).toEqual({ default: 'INFO' });
+    expect(presenceOf('logLevel', 'local')).toEqual({ default: 'WARN' });
+    expect(presenceOf('serverName', 'lambda')).toEqual({ required: true });
+    expect(presenceOf('serverName', 'local')).toEqual({ default: 'localhost' });
+    expect(presenceOf('serverName', 'deploy')).toEqual({ required: true });
+    expect(presenceOf('port', 'lambda')).toBeUndefined();
+  });
+});
+
+describe('the README', () => {
+  it('shows the settings tables as functions/settings.ts declares them', () => {
+    const readme = readFileSync(README, 'utf8');
+    expect(readme, 'README.md is out of date: run `npm run docs`').toBe(withSettingsTables(readme));
+  });
+
+  it('lists every environment variable and every context key', () => {
+    const tables = settingsTables();
+    for (const [, setting] of settings) {
+      if (setting.env !== undefined) expect(tables.env).toContain(`| \`${setting.env}\` `);
+      if (setting.context !== undefined) expect(tables.context).toContain(`| \`${setting.context}\` `);
+    }
+  });
+
+  it('notices a table edited by hand', () => {
+    const readme = readFileSync(README, 'utf8');
+    const edited = readme.replace('| `PORT`   ', '| `PORTS`  ');
+    expect(edited).not.toBe(readme);
+    expect(withSettingsTables(edited)).toBe(readme);
+  });
+});
