@@ -29,7 +29,7 @@ import { PARTITION_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/tab
 import { ConfigError, type LogLevel, loadLambdaConfig } from '../functions/config.js';
 import { ROUTES } from '../functions/http/routes.js';
 import { BUNDLE } from './bundling.js';
-import { FUNCTIONS, type FunctionName, functionOf } from './functions.js';
+import { type Binding, FUNCTIONS, type FunctionName, functionOf } from './functions.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 // Absent when this package is installed as a dependency; NodejsFunction then finds the app's own.
@@ -302,10 +302,6 @@ export class MatrixThreepidValidation extends Construct {
       timeout: Duration.seconds(spec.timeoutSeconds),
       role,
       logGroup,
-      environment:
-        name === 'fallback'
-          ? { LOG_LEVEL: environment.LOG_LEVEL ?? 'INFO', NODE_OPTIONS: environment.NODE_OPTIONS ?? '' }
-          : environment,
       bundling: {
         format: OutputFormat.ESM,
         target: BUNDLE.target,
@@ -318,26 +314,62 @@ export class MatrixThreepidValidation extends Construct {
       },
     });
 
-    if (spec.tableActions.length > 0) {
-      this.table.grant(fn, ...spec.tableActions);
-      fn.addEnvironment('TABLE_NAME', this.table.tableName);
-    }
-    if (spec.readsSecret) {
-      this.tokenHmacSecret.grantRead(fn);
-      fn.addEnvironment('TOKEN_HMAC_SECRET_ARN', this.tokenHmacSecret.secretArn);
-    }
-    if (spec.sends === 'email') fn.addToRolePolicy(sesSendStatement(props));
-    if (spec.sends === 'sms') {
-      for (const statement of snsPublishToPhonesOnly()) fn.addToRolePolicy(statement);
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'SNS has no resource ARN for a phone number, so publishing SMS needs Resource "*"; a Deny on every topic and endpoint ARN keeps it to phone numbers.',
-      });
-    }
+    for (const binding of spec.bindings) this.applyBinding(binding, { fn, role, environment, props });
     return fn;
   }
+
+  /**
+   * Gives a function one thing it uses: the permission, and the variable its code finds it by.
+   * Every kind of binding is applied here and nowhere else.
+   */
+  private applyBinding(binding: Binding, target: BindingTarget): void {
+    const { fn, role, environment, props } = target;
+    switch (binding.kind) {
+      case 'configuration':
+        for (const [name, value] of Object.entries(environment)) {
+          if (binding.reads === 'all' || LOG_SETTINGS.includes(name)) fn.addEnvironment(name, value);
+        }
+        return;
+      case 'table': {
+        const table = { sessions: this.table }[binding.table];
+        table.grant(fn, ...binding.actions);
+        fn.addEnvironment(binding.env, table.tableName);
+        return;
+      }
+      case 'secret': {
+        const secret = { tokenHmac: this.tokenHmacSecret }[binding.secret];
+        secret.grantRead(fn);
+        fn.addEnvironment(binding.env, secret.secretArn);
+        return;
+      }
+      case 'sender':
+        if (binding.sends === 'email') {
+          fn.addToRolePolicy(sesSendStatement(props));
+          return;
+        }
+        for (const statement of snsPublishToPhonesOnly()) fn.addToRolePolicy(statement);
+        Validations.of(role).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'SNS has no resource ARN for a phone number, so publishing SMS needs Resource "*"; a Deny on every topic and endpoint ARN keeps it to phone numbers.',
+        });
+        return;
+      default:
+        throw new Error(`Unknown binding ${JSON.stringify(binding satisfies never)}`);
+    }
+  }
 }
+
+interface BindingTarget {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  /** The whole runtime environment; a `configuration` binding says how much of it the code reads. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly props: MatrixThreepidValidationProps;
+}
+
+/** What a function that reads only its log level gets: that, and Node's source-map switch. */
+const LOG_SETTINGS: readonly string[] = ['LOG_LEVEL', 'NODE_OPTIONS'];
 
 /** Access log fields. No query string: the emailed link carries the token and client_secret there. */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
