@@ -1,6 +1,8 @@
 /**
  * The Lambda functions as deployed, and what each one is bound to. requestToken is split by
  * medium, so the email function alone can use SES and the SMS function alone can use SNS.
+ * test/lambda/iam.test.ts runs each entry through every flow it serves and checks that the
+ * actions these bindings grant are exactly the ones its code sends.
  */
 import type { Route } from '../functions/http/routes.js';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, Names, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -20,6 +20,7 @@ import { HttpLambdaIntegration, HttpUrlIntegration } from 'aws-cdk-lib/aws-apiga
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ViaServicePrincipal } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -338,7 +339,18 @@ export class MatrixThreepidValidation extends Construct {
       }
       case 'secret': {
         const secret = { tokenHmac: this.tokenHmacSecret }[binding.secret];
-        secret.grantRead(fn);
+        // GetSecretValue alone: grantRead would add DescribeSecret, which the code never calls.
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ['secretsmanager:GetSecretValue'],
+            // As grantRead names it: an ARN without its random suffix matches any suffix.
+            resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+          }),
+        );
+        secret.encryptionKey?.grantDecrypt(
+          new ViaServicePrincipal(`secretsmanager.${Stack.of(this).region}.amazonaws.com`, fn.grantPrincipal),
+        );
         fn.addEnvironment(binding.env, secret.secretArn);
         return;
       }

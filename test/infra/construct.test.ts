@@ -392,7 +392,7 @@ describe('MatrixThreepidValidation', () => {
       }
     });
 
-    it('lets every function but the fallback read the HMAC secret, and nothing else of Secrets Manager', () => {
+    it('lets every function but the fallback get the HMAC key, and do nothing else in Secrets Manager', () => {
       const secretRef = { Ref: logicalId(construct.tokenHmacSecret.node.defaultChild as object) };
       for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
         const secrets = statementsOf(name).filter((statement) =>
@@ -400,13 +400,7 @@ describe('MatrixThreepidValidation', () => {
         );
         expect(secrets).toEqual(
           bindingsOf(FUNCTIONS[name], 'secret').length > 0
-            ? [
-                {
-                  Effect: 'Allow',
-                  Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-                  Resource: secretRef,
-                },
-              ]
+            ? [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretRef }]
             : [],
         );
       }
@@ -439,6 +433,28 @@ describe('MatrixThreepidValidation', () => {
           }),
         },
       });
+    });
+
+    it('is matched with any suffix when given by its ARN without one', () => {
+      const app = testApp();
+      const partial = new Stack(app, 'Partial');
+      const secret = Secret.fromSecretPartialArn(
+        partial,
+        'Secret',
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matrix-3pid-hmac',
+      );
+      const given = new MatrixThreepidValidation(partial, 'Validation', {
+        ...PROPS,
+        tokenHmacSecret: secret,
+      });
+      const statements = statementsOf('submitToken', Template.fromStack(partial), given, partial);
+      expect(statements.filter((statement) => statement.Action === 'secretsmanager:GetSecretValue')).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matrix-3pid-hmac-??????',
+        },
+      ]);
     });
   });
 

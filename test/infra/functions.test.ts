@@ -5,6 +5,7 @@ import { bindingsOf, FUNCTIONS, functionOf } from '../../infra/functions.js';
 
 const ROOT = new URL('../..', import.meta.url);
 
+/** Whether each function may do exactly what its code does is test/lambda/iam.test.ts's question. */
 describe('the deployed functions', () => {
   it.each(Object.entries(FUNCTIONS))('%s has an entry file that exports a handler', (_, spec) => {
     const file = new URL(spec.entry, ROOT);
