@@ -16,9 +16,9 @@ describe('the deployed functions', () => {
   it('serves every route, requestToken split by medium so each sender has one function', () => {
     const served = new Set(ROUTES.map(functionOf));
     expect([...served, 'fallback'].sort()).toEqual(Object.keys(FUNCTIONS).sort());
-    expect(functionOf({ method: 'POST', path: '/x', handler: 'requestToken', medium: 'msisdn' })).toBe(
-      'requestMsisdnToken',
-    );
+    expect(
+      functionOf({ method: 'POST', path: '/x', handler: 'requestToken', auth: 'none', medium: 'msisdn' }),
+    ).toBe('requestMsisdnToken');
     const senders = Object.values(FUNCTIONS).flatMap((spec) => bindingsOf(spec, 'sender'));
     expect(senders.map((sender) => sender.sends).sort()).toEqual(['email', 'sms']);
   });
