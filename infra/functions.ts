@@ -1,8 +1,8 @@
 /**
- * The Lambda functions as deployed, and what each one may do. requestToken is split by medium,
- * so the email function alone can use SES and the SMS function alone can use SNS. The table
- * actions are exactly the calls each function's code makes (see DynamoDbSessionStore):
- * load → GetItem, save → PutItem, remove → DeleteItem, countSubmission → UpdateItem.
+ * The Lambda functions as deployed, and what each one is bound to. requestToken is split by
+ * medium, so the email function alone can use SES and the SMS function alone can use SNS.
+ * test/lambda/iam.test.ts runs each entry through every flow it serves and checks that the
+ * actions these bindings grant are exactly the ones its code sends.
  */
 import type { Route } from '../functions/http/routes.js';
 
@@ -14,70 +14,114 @@ export type FunctionName =
   | 'getValidated3pid'
   | 'fallback';
 
+/**
+ * The calls DynamoDbSessionStore makes: load → GetItem, save → PutItem, remove → DeleteItem,
+ * countSubmission → UpdateItem.
+ */
+export type SessionTableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:UpdateItem';
+
+/**
+ * Something a function uses, with its permission and the variable it is found by. The construct
+ * applies each kind in one place (MatrixThreepidValidation.applyBinding).
+ */
+export type Binding =
+  /**
+   * How much of the environment the code reads at cold start: the whole runtime configuration
+   * (functions/config.ts), or only the log level.
+   */
+  | { readonly kind: 'configuration'; readonly reads: 'all' | 'logLevel' }
+  /** Exactly these actions on the table, whose name is put in `env`. */
+  | {
+      readonly kind: 'table';
+      readonly table: 'sessions';
+      readonly env: 'TABLE_NAME';
+      readonly actions: readonly SessionTableAction[];
+    }
+  /** GetSecretValue on the secret, whose ARN is put in `env`; it is read once, at cold start. */
+  | { readonly kind: 'secret'; readonly secret: 'tokenHmac'; readonly env: 'TOKEN_HMAC_SECRET_ARN' }
+  /** Email through SES as the From address only, or SMS through SNS to phone numbers only. */
+  | { readonly kind: 'sender'; readonly sends: 'email' | 'sms' };
+
 export interface FunctionSpec {
   /** Entry file, relative to the repository root; it exports `handler`. */
   readonly entry: string;
   readonly description: string;
-  readonly tableActions: readonly string[];
-  /** Whether it reads the token HMAC key. */
-  readonly readsSecret: boolean;
-  readonly sends?: 'email' | 'sms';
   /**
    * Seconds. Sending waits on SES or SNS, whose SDK retries a throttled call a few times; the
    * rest make one to three single-digit-millisecond DynamoDB calls.
    */
   readonly timeoutSeconds: number;
+  readonly bindings: readonly Binding[];
 }
 
-const SESSION_WRITER = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
-const SESSION_VALIDATOR = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'];
+const CONFIGURATION: Binding = { kind: 'configuration', reads: 'all' };
+const TOKEN_HMAC_KEY: Binding = { kind: 'secret', secret: 'tokenHmac', env: 'TOKEN_HMAC_SECRET_ARN' };
+const sessions = (...actions: SessionTableAction[]): Binding => ({
+  kind: 'table',
+  table: 'sessions',
+  env: 'TABLE_NAME',
+  actions,
+});
+
+/**
+ * requestToken loads the session and saves it; when sending fails it puts the previous record
+ * back, or removes a session it had just created.
+ */
+const SESSION_WRITER = sessions('dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+/** Validating loads the session, counts the attempt, then saves it validated. */
+const SESSION_VALIDATOR = sessions('dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
 
 export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
   requestEmailToken: {
     entry: 'functions/lambda/request-email-token.ts',
     description: 'Matrix 3PID: requestToken for email addresses (sends through SES)',
-    tableActions: SESSION_WRITER,
-    readsSecret: true,
-    sends: 'email',
     timeoutSeconds: 10,
+    bindings: [CONFIGURATION, SESSION_WRITER, TOKEN_HMAC_KEY, { kind: 'sender', sends: 'email' }],
   },
   requestMsisdnToken: {
     entry: 'functions/lambda/request-msisdn-token.ts',
     description: 'Matrix 3PID: requestToken for phone numbers (sends through SNS)',
-    tableActions: SESSION_WRITER,
-    readsSecret: true,
-    sends: 'sms',
     timeoutSeconds: 10,
+    bindings: [CONFIGURATION, SESSION_WRITER, TOKEN_HMAC_KEY, { kind: 'sender', sends: 'sms' }],
   },
   submitToken: {
     entry: 'functions/lambda/submit-token.ts',
     description: 'Matrix 3PID: submit_url, checks SMS codes and email tokens',
-    tableActions: SESSION_VALIDATOR,
-    readsSecret: true,
     timeoutSeconds: 5,
+    bindings: [CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
   },
   emailLink: {
     entry: 'functions/lambda/email-link.ts',
     description: 'Matrix 3PID: the emailed link, a confirmation page whose button validates',
-    tableActions: SESSION_VALIDATOR,
-    readsSecret: true,
     timeoutSeconds: 5,
+    bindings: [CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
   },
   getValidated3pid: {
     entry: 'functions/lambda/get-validated-3pid.ts',
     description: "Matrix 3PID: the homeserver's question, was this session validated",
-    tableActions: ['dynamodb:GetItem'],
-    readsSecret: true,
     timeoutSeconds: 5,
+    bindings: [CONFIGURATION, sessions('dynamodb:GetItem'), TOKEN_HMAC_KEY],
   },
   fallback: {
     entry: 'functions/lambda/fallback.ts',
     description: 'Matrix 3PID: 404/405 M_UNRECOGNIZED for every other path',
-    tableActions: [],
-    readsSecret: false,
     timeoutSeconds: 3,
+    // It answers without the table or the key, so it loads neither.
+    bindings: [{ kind: 'configuration', reads: 'logLevel' }],
   },
 };
+
+/** The bindings of one kind in a function's spec. */
+export function bindingsOf<K extends Binding['kind']>(
+  spec: FunctionSpec,
+  kind: K,
+): Extract<Binding, { kind: K }>[] {
+  return spec.bindings.filter((binding): binding is Extract<Binding, { kind: K }> => binding.kind === kind);
+}
 
 /** The function that serves a route. */
 export function functionOf(route: Route): Exclude<FunctionName, 'fallback'> {

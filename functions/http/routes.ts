@@ -5,11 +5,17 @@ import { unrecognized } from './http-errors.js';
 /** The Lambda function that serves a route. One function per handler, as deployed. */
 export type HandlerName = 'requestToken' | 'submitToken' | 'emailLink' | 'getValidated3pid';
 export type HttpMethod = 'GET' | 'HEAD' | 'POST';
+/**
+ * How a request on the route is authenticated before it reaches the handler. `none`: the spec
+ * makes the route unauthenticated, and the session's sid and client_secret are its credentials.
+ */
+export type RouteAuth = 'none';
 
 export interface Route {
   readonly method: HttpMethod;
   readonly path: string;
   readonly handler: HandlerName;
+  readonly auth: RouteAuth;
   readonly purpose?: Purpose;
   readonly medium?: Medium;
 }
@@ -38,6 +44,7 @@ export const ROUTES: readonly Route[] = [
           method: 'POST',
           path: `${prefix}/${flow}/${medium}/requestToken`,
           handler: 'requestToken',
+          auth: 'none',
           purpose,
           medium,
         }),
@@ -48,11 +55,18 @@ export const ROUTES: readonly Route[] = [
         method: 'POST',
         path: submitTokenPath(medium, prefix),
         handler: 'submitToken',
+        auth: 'none',
         medium,
       }),
     ),
     ...(['GET', 'HEAD', 'POST'] as const).map(
-      (method): Route => ({ method, path: emailConfirmPath(prefix), handler: 'emailLink', medium: 'email' }),
+      (method): Route => ({
+        method,
+        path: emailConfirmPath(prefix),
+        handler: 'emailLink',
+        auth: 'none',
+        medium: 'email',
+      }),
     ),
   ]),
   ...IDENTITY_PREFIXES.map(
@@ -60,6 +74,7 @@ export const ROUTES: readonly Route[] = [
       method: 'GET',
       path: `${prefix}/3pid/getValidated3pid`,
       handler: 'getValidated3pid',
+      auth: 'none',
     }),
   ),
 ];

@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureSessionTable } from '../../functions/adapters/dynamodb/table.js';
 import { esbuildOptions } from '../../infra/bundling.js';
-import { FUNCTIONS, type FunctionName } from '../../infra/functions.js';
+import { bindingsOf, FUNCTIONS, type FunctionName } from '../../infra/functions.js';
 import { EMULATOR_CLIENT_CONFIG, type RunningDynalite, startDynalite } from '../helpers/aws.js';
 import { EVENTS, SAMPLES } from '../helpers/samples.js';
 
@@ -85,7 +85,7 @@ describe('the Lambda bundles', () => {
   });
 
   it.each(
-    names.filter((name) => !FUNCTIONS[name].sends),
+    names.filter((name) => bindingsOf(FUNCTIONS[name], 'sender').length === 0),
   )('%s loads in a fresh Node process and answers its sample event', async (name) => {
     for (const [sample, expected] of samplesOf(name)) {
       const response = await invoke(name, sample, {

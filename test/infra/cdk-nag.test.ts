@@ -1,11 +1,15 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { ROUTES, routeKeyOf } from '../../functions/http/routes.js';
 import {
   MatrixThreepidValidation,
   type MatrixThreepidValidationProps,
+  WITHOUT_AUTHORIZER,
 } from '../../infra/three-pid-validation.js';
 import { testApp } from '../helpers/cdk.js';
 
@@ -55,6 +59,21 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     ).toEqual([]);
   });
 
+  it('acknowledges the missing authorizer on each route alone, for the reason of its auth kind', () => {
+    const stack = new Stack(testApp(), 'Routes');
+    new MatrixThreepidValidation(stack, 'Validation', PROPS);
+    const resources = stack.node
+      .findAll()
+      .filter((scope): scope is CfnRoute => scope instanceof CfnRoute && scope.routeKey !== '$default');
+    expect(resources.map((resource) => resource.routeKey).sort()).toEqual(ROUTES.map(routeKeyOf).sort());
+    for (const resource of resources) {
+      const route = ROUTES.find((candidate) => routeKeyOf(candidate) === resource.routeKey);
+      // Where cdk-nag looks: the resource and every scope above it.
+      const reasons = scopesFrom(resource).flatMap((scope) => acknowledged(scope, 'AwsSolutions-APIG4'));
+      expect(reasons, resource.routeKey).toEqual([route && WITHOUT_AUTHORIZER[route.auth]]);
+    }
+  });
+
   it('still reports what the acknowledgements do not cover', () => {
     const app = testApp();
     const stack = new Stack(app, 'Unacknowledged');
@@ -65,3 +84,16 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect(rules).toContain('AwsSolutions-SMG4');
   });
 });
+
+function scopesFrom(scope: IConstruct): IConstruct[] {
+  return [scope, ...(scope.node.scope ? scopesFrom(scope.node.scope) : [])];
+}
+
+/** The reasons a rule is acknowledged for on this scope itself. */
+function acknowledged(scope: IConstruct, rule: string): string[] {
+  return scope.node.metadata
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+    .filter(([id]) => id.replace(/^annotation::/i, '') === rule)
+    .map(([, reason]) => reason);
+}

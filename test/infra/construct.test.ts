@@ -5,7 +5,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { ROUTES, routeKeyOf } from '../../functions/http/routes.js';
-import { FUNCTIONS, type FunctionName, functionOf } from '../../infra/functions.js';
+import { bindingsOf, FUNCTIONS, type FunctionName, functionOf } from '../../infra/functions.js';
 import {
   MatrixThreepidValidation,
   type MatrixThreepidValidationProps,
@@ -301,7 +301,11 @@ describe('MatrixThreepidValidation', () => {
         JSON.stringify(statement.Action).includes('dynamodb:'),
       );
       const actions = actionsOf(statements);
-      expect(actions).toEqual([...FUNCTIONS[name].tableActions].sort());
+      expect(actions).toEqual(
+        bindingsOf(FUNCTIONS[name], 'table')
+          .flatMap((table) => table.actions)
+          .sort(),
+      );
       for (const statement of statements) expect(statement.Resource).toEqual(TABLE_ARN());
     });
 
@@ -398,21 +402,15 @@ describe('MatrixThreepidValidation', () => {
       }
     });
 
-    it('lets every function but the fallback read the HMAC secret, and nothing else of Secrets Manager', () => {
+    it('lets every function but the fallback get the HMAC key, and do nothing else in Secrets Manager', () => {
       const secretRef = { Ref: logicalId(construct.tokenHmacSecret.node.defaultChild as object) };
       for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
         const secrets = statementsOf(name).filter((statement) =>
           JSON.stringify(statement.Action).includes('secretsmanager:'),
         );
         expect(secrets).toEqual(
-          FUNCTIONS[name].readsSecret
-            ? [
-                {
-                  Effect: 'Allow',
-                  Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-                  Resource: secretRef,
-                },
-              ]
+          bindingsOf(FUNCTIONS[name], 'secret').length > 0
+            ? [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretRef }]
             : [],
         );
       }
@@ -445,6 +443,28 @@ describe('MatrixThreepidValidation', () => {
           }),
         },
       });
+    });
+
+    it('is matched with any suffix when given by its ARN without one', () => {
+      const app = testApp();
+      const partial = new Stack(app, 'Partial');
+      const secret = Secret.fromSecretPartialArn(
+        partial,
+        'Secret',
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matrix-3pid-hmac',
+      );
+      const given = new MatrixThreepidValidation(partial, 'Validation', {
+        ...PROPS,
+        tokenHmacSecret: secret,
+      });
+      const statements = statementsOf('submitToken', Template.fromStack(partial), given, partial);
+      expect(statements.filter((statement) => statement.Action === 'secretsmanager:GetSecretValue')).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matrix-3pid-hmac-??????',
+        },
+      ]);
     });
   });
 

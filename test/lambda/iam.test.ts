@@ -1,0 +1,341 @@
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ensureSessionTable } from '../../functions/adapters/dynamodb/table.js';
+import type { LambdaHttpHandler } from '../../functions/http/middleware.js';
+import { FUNCTIONS, type FunctionName } from '../../infra/functions.js';
+import { MatrixThreepidValidation } from '../../infra/three-pid-validation.js';
+import { type RunningDynalite, startDynalite } from '../helpers/aws.js';
+import { type AwsRecorder, startAwsRecorder } from '../helpers/aws-recorder.js';
+import { testApp } from '../helpers/cdk.js';
+import { type EventInput, httpEvent, lambdaContext, parseJsonBody } from '../helpers/events.js';
+
+/**
+ * Least privilege, proved rather than listed: every Lambda entry, loaded as the CDK bundles it,
+ * is driven through every flow it serves against one recording endpoint (DynamoDB passed on to
+ * dynalite; SES, SNS and Secrets Manager answered there), and the IAM actions its requests needed
+ * must be exactly the actions its role is granted in the synthesized template. A grant the code
+ * never uses fails as surely as a call that is not granted.
+ *
+ * The flows run in order and record; the last tests compare. Run the file whole.
+ */
+const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+const ENV = {
+  SERVER_NAME: 'example.org',
+  PUBLIC_BASEURL: 'https://matrix.example.org/',
+  EMAIL_FROM: 'Example <noreply@example.org>',
+  TABLE_NAME: 'iam-recorded',
+  // The key comes from Secrets Manager, as deployed, so that call is recorded too.
+  TOKEN_HMAC_SECRET: '',
+  TOKEN_HMAC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:matrix-3pid-hmac-AbCdEf',
+  LOG_LEVEL: 'SILENT',
+};
+const UNKNOWN_SID = 'AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAA';
+
+describe('each function is granted exactly the AWS actions its code sends', () => {
+  let dynalite: RunningDynalite;
+  let recorder: AwsRecorder;
+  const handlers = new Map<FunctionName, LambdaHttpHandler>();
+  const sent = Object.fromEntries(NAMES.map((name) => [name, new Set<string>()])) as Record<
+    FunctionName,
+    Set<string>
+  >;
+  const creditTo = (name: FunctionName) => {
+    for (const action of recorder.take()) sent[name].add(action);
+  };
+
+  /** Invokes a function; every request that reaches AWS meanwhile is put down to it. */
+  async function call(name: FunctionName, input: EventInput) {
+    expect(recorder.take(), 'no request is left over from before').toEqual([]);
+    const handler = handlers.get(name);
+    if (!handler) throw new Error(`${name} was not loaded`);
+    const response = await handler(httpEvent(input), lambdaContext(name));
+    creditTo(name);
+    return { status: response.statusCode, body: response.body ?? '', json: () => parseJsonBody(response) };
+  }
+
+  /** One client_secret per address, so each address has its own session. */
+  const secretFor = (address: string) => `secret-${address.replace(/[^0-9a-zA-Z]/g, '')}`;
+  const requestEmail = (email: string, sendAttempt: number) =>
+    call('requestEmailToken', {
+      path: '/_matrix/client/v3/register/email/requestToken',
+      body: { client_secret: secretFor(email), email, send_attempt: sendAttempt },
+    });
+  const requestSms = (phoneNumber: string, sendAttempt: number) =>
+    call('requestMsisdnToken', {
+      path: '/_matrix/client/v3/register/msisdn/requestToken',
+      body: {
+        client_secret: secretFor(phoneNumber),
+        country: 'GB',
+        phone_number: phoneNumber,
+        send_attempt: sendAttempt,
+      },
+    });
+  const submit = (sid: string, phoneNumber: string, token: string) =>
+    call('submitToken', {
+      path: '/_matrix/client/v3/validate/msisdn/submitToken',
+      body: { sid, client_secret: secretFor(phoneNumber), token },
+    });
+  const codeFor = (phoneNumber: string) =>
+    recorder.lastMessageTo(`+44${phoneNumber.slice(1)}`).match(/\b\d{6}\b/)?.[0] ?? '';
+  const wrongCode = (code: string) => (code === '000000' ? '111111' : '000000');
+
+  beforeAll(async () => {
+    dynalite = await startDynalite();
+    await ensureSessionTable(dynalite.client, ENV.TABLE_NAME);
+    recorder = await startAwsRecorder({ dynamodb: dynalite.endpoint, secretString: 'k'.repeat(64) });
+    const endpoints = {
+      AWS_ENDPOINT_URL_DYNAMODB: recorder.endpoint,
+      AWS_ENDPOINT_URL_SES: recorder.endpoint,
+      AWS_ENDPOINT_URL_SNS: recorder.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: recorder.endpoint,
+    };
+    for (const [name, value] of Object.entries({ ...ENV, ...endpoints })) vi.stubEnv(name, value);
+    for (const name of NAMES) {
+      vi.resetModules(); // each entry gets a cold start of its own, as in its own container
+      const entry = (await import(/* @vite-ignore */ `../../${FUNCTIONS[name].entry}`)) as {
+        handler: LambdaHttpHandler;
+      };
+      handlers.set(name, entry.handler);
+      creditTo(name);
+    }
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await recorder?.close();
+    await dynalite?.close();
+  });
+
+  describe('requestEmailToken', () => {
+    it('starts a session and emails a link', async () => {
+      const response = await requestEmail('alice@example.org', 1);
+      expect(response.status).toBe(200);
+      expect(recorder.lastMessageTo('alice@example.org')).toContain('/validate/email/confirm?');
+    });
+
+    it('answers a repeated send_attempt with the same sid', async () => {
+      const first = (await requestEmail('alice@example.org', 1)).json();
+      expect((await requestEmail('alice@example.org', 1)).json()).toEqual(first);
+    });
+
+    it('emails a new link for a higher send_attempt', async () => {
+      const before = recorder.lastMessageTo('alice@example.org');
+      expect((await requestEmail('alice@example.org', 2)).status).toBe(200);
+      expect(recorder.lastMessageTo('alice@example.org')).not.toBe(before);
+    });
+
+    it('removes the session it started when the email is refused', async () => {
+      recorder.failDeliveriesTo('refused@example.org');
+      expect((await requestEmail('refused@example.org', 1)).json().errcode).toBe('M_EMAIL_SEND_ERROR');
+    });
+
+    it('restores the session as it was when a later email is refused', async () => {
+      expect((await requestEmail('later-refused@example.org', 1)).status).toBe(200);
+      recorder.failDeliveriesTo('later-refused@example.org');
+      expect((await requestEmail('later-refused@example.org', 2)).json().errcode).toBe('M_EMAIL_SEND_ERROR');
+    });
+
+    it('refuses bad input', async () => {
+      expect((await requestEmail('not an address', 1)).json().errcode).toBe('M_INVALID_PARAM');
+    });
+  });
+
+  describe('requestMsisdnToken', () => {
+    it('starts a session and texts a code', async () => {
+      expect((await requestSms('07400100001', 1)).status).toBe(200);
+      expect(codeFor('07400100001')).toMatch(/^\d{6}$/);
+    });
+
+    it('answers a repeated send_attempt with the same sid', async () => {
+      const first = (await requestSms('07400100001', 1)).json();
+      expect((await requestSms('07400100001', 1)).json()).toEqual(first);
+    });
+
+    it('texts a new code for a higher send_attempt', async () => {
+      expect((await requestSms('07400100001', 2)).status).toBe(200);
+    });
+
+    it('removes the session it started when the text is refused', async () => {
+      recorder.failDeliveriesTo('+447400100002');
+      expect((await requestSms('07400100002', 1)).json().errcode).toBe('M_SEND_ERROR');
+    });
+
+    it('restores the session as it was when a later text is refused', async () => {
+      expect((await requestSms('07400100003', 1)).status).toBe(200);
+      recorder.failDeliveriesTo('+447400100003');
+      expect((await requestSms('07400100003', 2)).json().errcode).toBe('M_SEND_ERROR');
+    });
+
+    it('refuses bad input', async () => {
+      expect((await requestSms('not a number', 1)).json().errcode).toBe('M_INVALID_PARAM');
+    });
+  });
+
+  describe('submitToken', () => {
+    it('validates a session with the right code', async () => {
+      const { sid } = (await requestSms('07400200001', 1)).json() as { sid: string };
+      expect((await submit(sid, '07400200001', codeFor('07400200001'))).json()).toEqual({ success: true });
+    });
+
+    it('refuses a wrong code', async () => {
+      const { sid } = (await requestSms('07400200002', 1)).json() as { sid: string };
+      const wrong = wrongCode(codeFor('07400200002'));
+      expect((await submit(sid, '07400200002', wrong)).json().errcode).toBe('M_TOKEN_INCORRECT');
+    });
+
+    it('refuses even the right code after five wrong ones', async () => {
+      const { sid } = (await requestSms('07400200003', 1)).json() as { sid: string };
+      const code = codeFor('07400200003');
+      for (let attempt = 0; attempt < 5; attempt++) {
+        expect((await submit(sid, '07400200003', wrongCode(code))).json().errcode).toBe('M_TOKEN_INCORRECT');
+      }
+      expect((await submit(sid, '07400200003', code)).json().errcode).toBe('M_SESSION_EXPIRED');
+    });
+
+    it('answers success again for a session already validated', async () => {
+      const { sid } = (await requestSms('07400200004', 1)).json() as { sid: string };
+      const code = codeFor('07400200004');
+      await submit(sid, '07400200004', code);
+      expect((await submit(sid, '07400200004', code)).json()).toEqual({ success: true });
+    });
+
+    it('knows no session by an unknown sid', async () => {
+      expect((await submit(UNKNOWN_SID, '07400200005', '123456')).json().errcode).toBe('M_NO_VALID_SESSION');
+    });
+  });
+
+  describe('emailLink', () => {
+    let link: URL;
+    const page = (method: string) =>
+      call('emailLink', { method, path: link.pathname, query: Object.fromEntries(link.searchParams) });
+    const confirm = () =>
+      call('emailLink', { path: link.pathname, form: Object.fromEntries(link.searchParams) });
+    beforeAll(async () => {
+      await requestEmail('link@example.org', 1);
+      link = new URL(recorder.lastMessageTo('link@example.org').match(/https:\/\/\S+/)?.[0] ?? '');
+    });
+
+    it('shows the confirmation page on GET', async () => {
+      const response = await page('GET');
+      expect([response.status, response.body]).toEqual([200, expect.stringContaining('<form')]);
+    });
+
+    it('shows it on HEAD, without a body', async () => {
+      expect(await page('HEAD')).toMatchObject({ status: 200, body: '' });
+    });
+
+    it('validates when the page is confirmed', async () => {
+      expect((await confirm()).body).toContain('Email address confirmed');
+    });
+
+    it('says so again when it is confirmed twice', async () => {
+      expect((await confirm()).body).toContain('already');
+    });
+  });
+
+  describe('getValidated3pid', () => {
+    const ask = (sid: string, phoneNumber: string) =>
+      call('getValidated3pid', {
+        path: '/_matrix/identity/api/v1/3pid/getValidated3pid',
+        query: { sid, client_secret: secretFor(phoneNumber) },
+      });
+
+    it('answers for a validated session', async () => {
+      const { sid } = (await requestSms('07400300001', 1)).json() as { sid: string };
+      await submit(sid, '07400300001', codeFor('07400300001'));
+      expect((await ask(sid, '07400300001')).json()).toMatchObject({
+        medium: 'msisdn',
+        address: '447400300001',
+      });
+    });
+
+    it('says when a session is not validated yet', async () => {
+      const { sid } = (await requestSms('07400300002', 1)).json() as { sid: string };
+      expect((await ask(sid, '07400300002')).json().errcode).toBe('M_SESSION_NOT_VALIDATED');
+    });
+
+    it('knows no session by an unknown sid', async () => {
+      expect((await ask(UNKNOWN_SID, '07400300003')).json().errcode).toBe('M_NO_VALID_SESSION');
+    });
+  });
+
+  describe('fallback', () => {
+    it('answers every other path', async () => {
+      expect((await call('fallback', { path: '/_matrix/client/v3/nothing' })).status).toBe(404);
+    });
+  });
+
+  describe('granted, in the synthesized template, exactly what it sent', () => {
+    let granted: Record<FunctionName, string[]>;
+    beforeAll(() => {
+      granted = grantedActions();
+    });
+
+    it.each(NAMES)('%s', (name) => {
+      expect(granted[name], `${name}: + granted but never sent, - sent but not granted`).toEqual(
+        [...sent[name]].sort(),
+      );
+    });
+  });
+});
+
+interface PolicyDocument {
+  readonly Statement: readonly { Effect: string; Action: string | string[]; Resource: unknown }[];
+}
+type Resources = Record<
+  string,
+  {
+    Type: string;
+    Properties: {
+      Roles?: unknown;
+      PolicyDocument?: PolicyDocument;
+      Policies?: { PolicyDocument: PolicyDocument }[];
+      ManagedPolicyArns?: unknown;
+    };
+  }
+>;
+
+/**
+ * The actions each function's role is allowed, from the template the construct synthesizes:
+ * every Allow statement of the role's inline policies and of the policies attached to it, except
+ * its writes to its own log group (Lambda's, not the code's).
+ */
+function grantedActions(): Record<FunctionName, string[]> {
+  const stack = new Stack(testApp(), 'Granted');
+  const construct = new MatrixThreepidValidation(stack, 'Validation', {
+    serverName: 'example.org',
+    publicBaseUrl: 'https://matrix.example.org/',
+    emailFrom: 'Example <noreply@example.org>',
+  });
+  const resources = Template.fromStack(stack).toJSON().Resources as Resources;
+  const idOf = (element: unknown) => stack.getLogicalId(element as CfnElement);
+
+  return Object.fromEntries(
+    NAMES.map((name) => {
+      const fn = construct.functions[name];
+      if (!fn?.role) throw new Error(`the template has no ${name} function`);
+      const roleRef = JSON.stringify({ Ref: idOf(fn.role.node.defaultChild) });
+      const role = resources[idOf(fn.role.node.defaultChild)]?.Properties;
+      expect(role?.ManagedPolicyArns, `${name} has no managed policy`).toBeUndefined();
+      const ownLogGroup = JSON.stringify({ 'Fn::GetAtt': [idOf(fn.logGroup.node.defaultChild), 'Arn'] });
+      const documents = [
+        ...(role?.Policies ?? []).map((policy) => policy.PolicyDocument),
+        ...Object.values(resources)
+          .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+          .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleRef))
+          .flatMap((policy) => policy.Properties.PolicyDocument ?? []),
+      ];
+      const actions = documents
+        .flatMap((document) => document.Statement)
+        .filter((statement) => statement.Effect === 'Allow')
+        .flatMap((statement) => {
+          const actions = [statement.Action].flat();
+          const ownLogging =
+            actions.every((action) => action.startsWith('logs:')) &&
+            JSON.stringify(statement.Resource) === ownLogGroup;
+          return ownLogging ? [] : actions;
+        });
+      return [name, [...new Set(actions)].sort()];
+    }),
+  ) as Record<FunctionName, string[]>;
+}
