@@ -15,8 +15,9 @@ export type FunctionName =
   | 'fallback';
 
 /**
- * The calls DynamoDbSessionStore makes: load → GetItem, save → PutItem, remove → DeleteItem,
- * countSubmission → UpdateItem.
+ * The calls DynamoDbSessionStore makes: load → GetItem, send and recordGuess → UpdateItem (and a
+ * GetItem when a refused write comes back without the item, as on dynalite), save → PutItem,
+ * remove → DeleteItem.
  */
 export type SessionTableAction =
   | 'dynamodb:GetItem'
@@ -68,12 +69,18 @@ const sessions = (...actions: SessionTableAction[]): Binding => ({
 });
 
 /**
- * requestToken loads the session and saves it; when sending fails it puts the previous record
- * back, or removes a session it had just created.
+ * requestToken creates or resends in one conditional update; when that is refused it reads the
+ * record and saves a planned one; when sending fails it puts the previous record back, or removes
+ * a session it had just created.
  */
-const SESSION_WRITER = sessions('dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
-/** Validating loads the session, counts the attempt, then saves it validated. */
-const SESSION_VALIDATOR = sessions('dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+const SESSION_WRITER = sessions(
+  'dynamodb:UpdateItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+);
+/** Validating records the guess in one conditional update; a refused one is explained from a read. */
+const SESSION_VALIDATOR = sessions('dynamodb:UpdateItem', 'dynamodb:GetItem');
 
 export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
   requestEmailToken: {

@@ -19,10 +19,22 @@ export interface IssuedToken {
 }
 
 /**
+ * A token that was submitted, right or wrong, kept as a keyed digest. A session is validated by
+ * the first guess that equals one of its tokens while that token was live: recording the guess is
+ * the one write that both counts the attempt and, when it is right, validates.
+ */
+export interface Guess {
+  readonly digest: string;
+  /** Epoch milliseconds when it was submitted. */
+  readonly at: number;
+}
+
+/**
  * One validation session, as stored. A record is keyed by (purpose, medium, address,
  * client_secret), so repeated requests find it without a secondary index. `generation` changes
  * whenever a request has to start over (after validation, lock-out or expiry), which retires the
- * previous sid.
+ * previous sid. Whether and when it was validated is derived from `tokens` and `guesses`
+ * (session-state.ts), never stored separately, so no second write can disagree with the first.
  */
 export interface Session {
   readonly key: string;
@@ -32,14 +44,18 @@ export interface Session {
   readonly clientSecretDigest: string;
   readonly lastSendAttempt: number;
   readonly sendCount: number;
-  /** Newest last. Email keeps a few recent tokens live so an older email still works; SMS keeps one. */
+  /** Epoch milliseconds of the newest send. */
+  readonly lastSentAt: number;
+  /** Newest last. Email keeps a few recent tokens so an older email still works; SMS keeps one. */
   readonly tokens: readonly IssuedToken[];
-  /** Token submissions counted against this generation, right or wrong. */
-  readonly submissions: number;
+  /** Every submission counted against this generation, in order. */
+  readonly guesses: readonly Guess[];
   readonly nextLink?: string;
   readonly createdAt: number;
-  readonly validatedAt?: number;
-  /** Epoch milliseconds (whole seconds) after which the record is treated as absent; also the TTL. */
+  /**
+   * Epoch milliseconds (whole seconds) after which the record cannot matter any more: the TTL. It
+   * is an upper bound; when a session stops being usable is derived (session-state.ts).
+   */
   readonly expiresAt: number;
   /** Incremented by every write, so whole-record writes can be conditional on what was read. */
   readonly version: number;

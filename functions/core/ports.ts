@@ -4,6 +4,7 @@
  * deterministic under test. Each use case takes only the ports (and the store operations) it uses.
  */
 import type { Medium, Purpose, Session, Threepid } from './model.js';
+import type { GuessWrite, SendWrite } from './session-lifecycle.js';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -28,13 +29,33 @@ export interface SecretHasher {
   matches(purpose: DigestPurpose, value: string, digest: string): boolean;
 }
 
+/** What a conditional write found: applied (and what was there before), or refused (and what is there). */
+export type SendOutcome =
+  | { readonly written: true; readonly before: Session | undefined }
+  | { readonly written: false; readonly current: Session | undefined };
+
+export type GuessOutcome =
+  | { readonly recorded: true; readonly after: Session }
+  | { readonly recorded: false; readonly current: Session | undefined };
+
 /**
- * Session records. Every write that must happen once is a single conditional write, so
- * concurrent requests never both win.
+ * Session records. Every state change is one conditional write, never a read followed by a blind
+ * write, so concurrent requests never both win. The conditions and effects of `send` and
+ * `recordGuess` are core's (session-lifecycle.ts); a store only carries them out atomically.
  */
 export interface SessionStore {
   /** Strongly consistent read. */
   load(key: string): Promise<Session | undefined>;
+  /**
+   * In one request: if `canSendInPlace(stored, write)`, stores `applySend(stored, write)`. A refusal
+   * returns the record as it is, read once.
+   */
+  send(write: SendWrite): Promise<SendOutcome>;
+  /**
+   * In one request: if `canRecordGuess(stored, write)`, stores `applyGuess(stored, write)` and
+   * returns it. A refusal returns the record as it is, read once.
+   */
+  recordGuess(write: GuessWrite): Promise<GuessOutcome>;
   /**
    * Writes the whole record if the stored version is still `expectedVersion` (`undefined`: no
    * record). Returns false when another writer got there first.
@@ -42,11 +63,6 @@ export interface SessionStore {
   save(session: Session, expectedVersion: number | undefined): Promise<boolean>;
   /** Deletes the record if its version is still `expectedVersion`. Returns false otherwise. */
   remove(key: string, expectedVersion: number): Promise<boolean>;
-  /**
-   * Counts one token submission against `generation`, if fewer than `limit` were counted and the
-   * session is not validated. Returns the record as updated, or undefined when that did not hold.
-   */
-  countSubmission(key: string, generation: string, limit: number): Promise<Session | undefined>;
 }
 
 export interface ValidationEmail {

@@ -9,7 +9,7 @@ import { checkNextLink } from './next-link.js';
 import type { ValidationPolicy } from './policy.js';
 import type { Clock, Logger, Random, SecretHasher, SessionStore, ThreepidDirectory } from './ports.js';
 import { assertClientSecret, sessionKey } from './secrets.js';
-import { planSend, type SendPlan } from './session-lifecycle.js';
+import { applySend, planSend, sendWrite } from './session-lifecycle.js';
 import { describeError, sessionLogger } from './session-log.js';
 
 interface TokenRequestBase {
@@ -42,7 +42,7 @@ export type RequestToken<R extends TokenRequest, A extends TokenRequestResult = 
 
 /** The ports every requestToken uses; each medium adds its own sender. */
 export interface RequestTokenDeps {
-  readonly store: Pick<SessionStore, 'load' | 'save' | 'remove'>;
+  readonly store: Pick<SessionStore, 'load' | 'send' | 'save' | 'remove'>;
   readonly directory: ThreepidDirectory;
   readonly clock: Clock;
   readonly random: Random;
@@ -81,8 +81,7 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
    * Sends the token just stored. If sending fails, the record goes back to what it was, so a retry
    * with the same send_attempt sends again and an earlier email's link keeps working.
    */
-  const deliver = async (plan: SendPlan & { kind: 'send' }, clientSecret: string, previous?: Session) => {
-    const { session, token } = plan;
+  const deliver = async (session: Session, token: string, clientSecret: string, previous?: Session) => {
     try {
       await channel.deliver(session, token, clientSecret);
     } catch (error) {
@@ -129,15 +128,26 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
       sendAttempt: request.sendAttempt,
       nextLink,
     };
+    const context = () => ({ now: clock.now(), policy, random: deps.random, hasher });
+    // Most requests start a session or resend in one nobody has answered yet: one conditional
+    // write, no read. The write's refusal carries the record, for the full path below.
+    const { write, token } = sendWrite(sendRequest, context());
+    const outcome = await store.send(write);
+    if (outcome.written) {
+      const session = applySend(outcome.before, write);
+      await deliver(session, token, request.clientSecret, outcome.before);
+      return channel.answer({ sid: sidOf(session), threepid, sent: true }, parsed);
+    }
+    let current = outcome.current;
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
-      const current = await store.load(sendRequest.key);
-      const plan = planSend(current, sendRequest, { now: clock.now(), policy, random: deps.random, hasher });
+      if (round > 0) current = await store.load(sendRequest.key);
+      const plan = planSend(current, sendRequest, context());
       if (plan.kind === 'repeat') {
         log('info', 'Repeated send_attempt; nothing sent', plan.session);
         return channel.answer({ sid: sidOf(plan.session), threepid, sent: false }, parsed);
       }
       if (!(await store.save(plan.session, current?.version))) continue;
-      await deliver(plan, request.clientSecret, current);
+      await deliver(plan.session, plan.token, request.clientSecret, current);
       return channel.answer({ sid: sidOf(plan.session), threepid, sent: true }, parsed);
     }
     throw new Error('Gave up writing a validation session: too many concurrent writers.');

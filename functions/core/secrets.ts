@@ -69,6 +69,18 @@ export function sessionKey(
 }
 
 /**
+ * Whether two digests are the same, in time that depends only on their lengths. Digests are
+ * keyed, so this is belt and braces; it keeps every token comparison constant-time.
+ */
+export function sameDigest(a: string, b: string): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    difference |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
+  }
+  return difference === 0;
+}
+
+/**
  * What users type is not always what was sent: SMS codes are compared without spaces or dashes,
  * links without surrounding whitespace.
  */

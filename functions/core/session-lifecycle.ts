@@ -1,19 +1,14 @@
 /**
- * Pure transitions of a validation session: the use cases load a record, ask these functions what
- * the next record should be (following the rules of session-state.ts), and write it conditionally.
+ * The writes that change a session, as pure functions. Each state change is one conditional write:
+ * a use case describes it (`SendWrite`, `GuessWrite`), the store applies it in one request if its
+ * condition holds (`canSendInPlace`, `canRecordGuess`), and both the store and core compute the
+ * record that results with the same function (`applySend`, `applyGuess`). When a condition does
+ * not hold, the use case reads the record once and decides by the rules of session-state.ts.
  */
-import {
-  formatSid,
-  type IssuedToken,
-  type Medium,
-  type Purpose,
-  type Session,
-  sidOf,
-  type Threepid,
-} from './model.js';
+import type { Guess, IssuedToken, Medium, Purpose, Session, Threepid } from './model.js';
 import type { ValidationPolicy } from './policy.js';
 import type { Random, SecretHasher } from './ports.js';
-import { newEmailToken, newGeneration, newSmsCode, normaliseToken } from './secrets.js';
+import { newEmailToken, newGeneration, newSmsCode, normaliseToken, sameDigest } from './secrets.js';
 import { rulesFor, sessionStatus } from './session-state.js';
 
 export interface SendRequest {
@@ -32,17 +27,115 @@ export interface LifecycleContext {
   readonly hasher: SecretHasher;
 }
 
+/** One send as a single conditional write: create the record, or add a token to it in place. */
+export interface SendWrite extends SendRequest {
+  /** The generation a new record gets; an existing one keeps its own. */
+  readonly generation: string;
+  readonly token: IssuedToken;
+  /** Whether the token replaces the earlier ones (SMS: a new code voids the old) or joins them. */
+  readonly tokens: 'replace' | 'append';
+  /** In place, a record may hold at most this many tokens; beyond, the full path trims them. */
+  readonly maxTokens: number;
+  /**
+   * In place only while the record's newest token expires after this (now, less the grace period):
+   * an older record is gone, and a new session must start in it.
+   */
+  readonly newestTokenAfter: number;
+  readonly now: number;
+  /** The record's TTL after this write. */
+  readonly expiresAt: number;
+}
+
+/** One submission as a single conditional write: count it and keep its digest. */
+export interface GuessWrite {
+  readonly key: string;
+  readonly generation: string;
+  readonly clientSecretDigest: string;
+  readonly medium: Medium;
+  readonly guess: Guess;
+  readonly maxGuesses: number;
+}
+
+/** A new token for `request`, and the write that stores it in one request where it can. */
+export function sendWrite(request: SendRequest, ctx: LifecycleContext): { write: SendWrite; token: string } {
+  const { token, issued } = issueToken(request.key, request.threepid.medium, ctx);
+  return {
+    token,
+    write: {
+      ...request,
+      generation: newGeneration(ctx.random),
+      token: issued,
+      tokens: request.threepid.medium === 'msisdn' ? 'replace' : 'append',
+      maxTokens: ctx.policy.maxLiveEmailTokens,
+      newestTokenAfter: ctx.now - ctx.policy.recordGraceMs,
+      now: ctx.now,
+      expiresAt: recordTtl(ctx.now, ctx.policy),
+    },
+  };
+}
+
+/**
+ * Whether `write` may be applied to `current` without reading it first: the record is new, or it
+ * is a newer send_attempt of a session nobody has submitted a token to yet, still in its lifetime,
+ * with room for another token. Everything else (a repeat, a restart, trimming tokens) takes the
+ * full path: read once, plan by the rules, write conditionally on the version read.
+ */
+export function canSendInPlace(current: Session | undefined, write: SendWrite): boolean {
+  if (current === undefined) return true;
+  return (
+    current.lastSendAttempt < write.sendAttempt &&
+    current.guesses.length === 0 &&
+    newestTokenExpiry(current) > write.newestTokenAfter &&
+    write.now < current.expiresAt &&
+    (write.tokens === 'replace' || current.tokens.length < write.maxTokens)
+  );
+}
+
+/** The record after `write`, applied to `current` (undefined: no record yet). */
+export function applySend(current: Session | undefined, write: SendWrite): Session {
+  const common = {
+    key: write.key,
+    purpose: write.purpose,
+    threepid: write.threepid,
+    clientSecretDigest: write.clientSecretDigest,
+    lastSendAttempt: write.sendAttempt,
+    lastSentAt: write.now,
+    ...(write.nextLink === undefined ? {} : { nextLink: write.nextLink }),
+    expiresAt: write.expiresAt,
+  };
+  if (current === undefined) {
+    return {
+      ...common,
+      generation: write.generation,
+      sendCount: 1,
+      tokens: [write.token],
+      guesses: [],
+      createdAt: write.now,
+      version: 1,
+    };
+  }
+  return {
+    ...common,
+    generation: current.generation,
+    sendCount: current.sendCount + 1,
+    tokens: write.tokens === 'replace' ? [write.token] : [...current.tokens, write.token],
+    guesses: current.guesses,
+    createdAt: current.createdAt,
+    version: current.version + 1,
+  };
+}
+
 export type SendPlan =
   /** send_attempt is not newer than the last one seen: answer with the sid, send nothing. */
   | { readonly kind: 'repeat'; readonly session: Session }
-  /** Write `session`, then send `token`. */
+  /** Write `session` (conditional on the version read), then send `token`. */
   | { readonly kind: 'send'; readonly session: Session; readonly token: string };
 
 /**
- * Decides what a requestToken does to the record it found, by the session's state (see
+ * The full path of requestToken, from the record as read, by the session's state (see
  * `rulesFor`): answer a send_attempt that is not newer with the same sid and send nothing; send a
- * new token in the same session; or start a new generation, so a new sid, because the old one is
- * finished (validated, locked, expired) or gone.
+ * new token in the same session, keeping a few live email tokens; or start a new generation, so a
+ * new sid, because the old one is finished (validated, locked, expired) or gone.
  */
 export function planSend(
   current: Session | undefined,
@@ -54,70 +147,93 @@ export function planSend(
     if (rules?.onRepeatedAttempt === 'answer-same-sid') return { kind: 'repeat', session: current };
   }
   const continuing = current !== undefined && rules?.onNewerAttempt === 'send-new-token';
-  const generation = continuing ? current.generation : newGeneration(ctx.random);
-  const { token, issued } = issueToken(request.threepid.medium, formatSid(request.key, generation), ctx);
-  const kept = continuing ? keptTokens(current, request.threepid.medium, ctx) : [];
-  const tokens = [...kept, issued];
+  const { token, issued } = issueToken(request.key, request.threepid.medium, ctx);
   const session: Session = {
     key: request.key,
-    generation,
+    generation: continuing ? current.generation : newGeneration(ctx.random),
     purpose: request.purpose,
     threepid: request.threepid,
     clientSecretDigest: request.clientSecretDigest,
     lastSendAttempt: request.sendAttempt,
     sendCount: continuing ? current.sendCount + 1 : 1,
-    tokens,
-    submissions: continuing ? current.submissions : 0,
+    lastSentAt: ctx.now,
+    tokens: [...(continuing ? keptTokens(current, request.threepid.medium, ctx) : []), issued],
+    guesses: continuing ? current.guesses : [],
     ...(request.nextLink === undefined ? {} : { nextLink: request.nextLink }),
     createdAt: continuing ? current.createdAt : ctx.now,
-    expiresAt: recordExpiry(tokens, undefined, ctx.policy),
+    expiresAt: recordTtl(ctx.now, ctx.policy),
     version: (current?.version ?? 0) + 1,
   };
   return { kind: 'send', session, token };
 }
 
-/** The same session, validated now. */
-export function markValidated(session: Session, now: number, policy: ValidationPolicy): Session {
+/** The write that records `token` as a guess at the session a sid names. */
+export function guessWrite(
+  target: { key: string; generation: string; clientSecretDigest: string; medium: Medium },
+  token: string,
+  ctx: Pick<LifecycleContext, 'now' | 'policy' | 'hasher'>,
+): GuessWrite {
   return {
-    ...session,
-    validatedAt: now,
-    expiresAt: recordExpiry(session.tokens, now, policy),
-    version: session.version + 1,
+    ...target,
+    guess: { digest: tokenDigest(ctx.hasher, target.key, normaliseToken(target.medium, token)), at: ctx.now },
+    maxGuesses: ctx.policy.maxTokenSubmissions,
   };
 }
 
 /**
- * Whether `token` is one this session sent. Every candidate is compared (in constant time, by
- * the hasher), so the time taken does not depend on which one matched. Before validation only
- * live tokens count; afterwards any token the session sent re-confirms it.
+ * Whether a guess may be recorded: the sid's generation, client_secret and medium match, attempts
+ * remain, and the record is within its lifetime. A guess on a validated session is recorded too
+ * (a second click), while attempts remain; it changes nothing.
  */
-export function tokenMatches(
-  session: Session,
-  token: string,
-  ctx: Pick<LifecycleContext, 'now' | 'hasher'>,
-  includeExpired: boolean,
-): boolean {
-  const candidate = tokenInput(sidOf(session), normaliseToken(session.threepid.medium, token));
+export function canRecordGuess(current: Session | undefined, write: GuessWrite): boolean {
+  return (
+    current !== undefined &&
+    current.generation === write.generation &&
+    sameDigest(current.clientSecretDigest, write.clientSecretDigest) &&
+    current.threepid.medium === write.medium &&
+    current.guesses.length < write.maxGuesses &&
+    write.guess.at < current.expiresAt
+  );
+}
+
+export function applyGuess(current: Session, write: GuessWrite): Session {
+  return { ...current, guesses: [...current.guesses, write.guess], version: current.version + 1 };
+}
+
+/**
+ * Whether `token` is one this session sent, live or not: a validated session accepts any of its
+ * own tokens again. Every candidate is compared in constant time, whichever matches.
+ */
+export function sentToken(session: Session, token: string, hasher: SecretHasher): boolean {
+  const digest = tokenDigest(hasher, session.key, normaliseToken(session.threepid.medium, token));
   let matched = false;
-  for (const issued of session.tokens) {
-    const usable = includeExpired || ctx.now < issued.expiresAt;
-    const same = ctx.hasher.matches('token', candidate, issued.digest);
-    matched = (same && usable) || matched;
-  }
+  for (const issued of session.tokens) matched = sameDigest(issued.digest, digest) || matched;
   return matched;
 }
 
+/** When the record's newest token expires (0 when it has none). */
+export function newestTokenExpiry(session: Session): number {
+  return Math.max(0, ...session.tokens.map((token) => token.expiresAt));
+}
+
+/**
+ * The record's TTL: past it, no token, validation or grace period of the record can still matter.
+ * It is only for cleaning up; the code decides expiry itself (session-state.ts).
+ */
+export function recordTtl(now: number, policy: ValidationPolicy): number {
+  const longestToken = Math.max(policy.emailTokenLifetimeMs, policy.smsTokenLifetimeMs);
+  const last = now + longestToken + policy.validatedSessionLifetimeMs + policy.recordGraceMs;
+  return Math.ceil(last / 1000) * 1000;
+}
+
 function issueToken(
+  key: string,
   medium: Medium,
-  sid: string,
   ctx: LifecycleContext,
 ): { token: string; issued: IssuedToken } {
   const token = medium === 'email' ? newEmailToken(ctx.random) : newSmsCode(ctx.random);
   const lifetime = medium === 'email' ? ctx.policy.emailTokenLifetimeMs : ctx.policy.smsTokenLifetimeMs;
-  return {
-    token,
-    issued: { digest: ctx.hasher.digest('token', tokenInput(sid, token)), expiresAt: ctx.now + lifetime },
-  };
+  return { token, issued: { digest: tokenDigest(ctx.hasher, key, token), expiresAt: ctx.now + lifetime } };
 }
 
 /** Earlier live tokens that survive a resend: a few for email, none for SMS (a new code voids the old). */
@@ -127,24 +243,10 @@ function keptTokens(session: Session, medium: Medium, ctx: LifecycleContext): Is
   return live.slice(Math.max(0, live.length - (ctx.policy.maxLiveEmailTokens - 1)));
 }
 
-/** Digests are bound to the sid, so a digest copied into another record never validates it. */
-function tokenInput(sid: string, token: string): string {
-  return `${sid}\n${token}`;
-}
-
 /**
- * When a record may be forgotten: a grace period after the last moment it can be used, so a late
- * click or query gets "expired" rather than "unknown". Rounded up to whole seconds because the
- * DynamoDB TTL attribute is in seconds.
+ * Digests are bound to the record's key, so a digest copied into another record never validates
+ * it; a new generation starts with new tokens, so none carries over.
  */
-export function recordExpiry(
-  tokens: readonly IssuedToken[],
-  validatedAt: number | undefined,
-  policy: ValidationPolicy,
-): number {
-  const usableUntil = Math.max(
-    ...tokens.map((token) => token.expiresAt),
-    validatedAt === undefined ? 0 : validatedAt + policy.validatedSessionLifetimeMs,
-  );
-  return Math.ceil((usableUntil + policy.recordGraceMs) / 1000) * 1000;
+function tokenDigest(hasher: SecretHasher, key: string, token: string): string {
+  return hasher.digest('token', `${key}\n${token}`);
 }

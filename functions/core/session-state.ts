@@ -4,8 +4,9 @@
  * `rulesFor` says what each operation does with it.
  */
 import type { ExpiryReason } from './errors.js';
-import type { Session } from './model.js';
+import type { Guess, Session } from './model.js';
 import type { ValidationPolicy } from './policy.js';
+import { sameDigest } from './secrets.js';
 
 export type SessionStatus =
   /** At least one token is live and attempts remain. */
@@ -20,12 +21,47 @@ export type SessionStatus =
   /** Past the record's lifetime: behaves as if it did not exist. */
   | 'gone';
 
-export function sessionStatus(session: Session, now: number, policy: ValidationPolicy): SessionStatus {
-  if (now >= session.expiresAt) return 'gone';
-  if (session.validatedAt !== undefined) {
-    return now < session.validatedAt + policy.validatedSessionLifetimeMs ? 'validated' : 'validation_expired';
+/**
+ * The guess that validated the session: the first one equal to a token that was live when it was
+ * submitted. Every pair is compared, in constant time, whichever matches.
+ */
+export function validatingGuess(session: Session): Guess | undefined {
+  let found: Guess | undefined;
+  for (const guess of session.guesses) {
+    let matches = false;
+    for (const token of session.tokens) {
+      matches = (sameDigest(guess.digest, token.digest) && guess.at < token.expiresAt) || matches;
+    }
+    if (matches && found === undefined) found = guess;
   }
-  if (session.submissions >= policy.maxTokenSubmissions) return 'locked';
+  return found;
+}
+
+/** When the session was validated, if it was. */
+export function validatedAt(session: Session): number | undefined {
+  return validatingGuess(session)?.at;
+}
+
+/**
+ * When a session stops mattering: a grace period after the last moment it can be used, so a late
+ * click or query gets "expired" rather than "unknown".
+ */
+export function goneAt(session: Session, policy: ValidationPolicy): number {
+  const validated = validatedAt(session);
+  const usableUntil = Math.max(
+    ...session.tokens.map((token) => token.expiresAt),
+    validated === undefined ? 0 : validated + policy.validatedSessionLifetimeMs,
+  );
+  return usableUntil + policy.recordGraceMs;
+}
+
+export function sessionStatus(session: Session, now: number, policy: ValidationPolicy): SessionStatus {
+  if (now >= Math.min(session.expiresAt, goneAt(session, policy))) return 'gone';
+  const validated = validatedAt(session);
+  if (validated !== undefined) {
+    return now < validated + policy.validatedSessionLifetimeMs ? 'validated' : 'validation_expired';
+  }
+  if (session.guesses.length >= policy.maxTokenSubmissions) return 'locked';
   return session.tokens.some((token) => now < token.expiresAt) ? 'awaiting' : 'token_expired';
 }
 
@@ -40,13 +76,17 @@ export interface StatusRules {
   readonly onRepeatedAttempt: 'answer-same-sid' | 'start-new-session';
   /** requestToken with a newer send_attempt. */
   readonly onNewerAttempt: 'send-new-token' | 'start-new-session';
-  /** submitToken, before this submission has been counted. */
-  readonly onSubmit: 'count-then-check' | 'reconfirm' | Refusal;
   /**
-   * submitToken, after this submission was counted. The count may itself have filled the limit,
-   * so `locked` still checks the token: this submission was one of the allowed ones.
+   * submitToken whose guess could not be recorded (the write's condition failed), by the state
+   * read afterwards: try again (the record changed under it), re-check against a validated
+   * session without counting, or refuse.
    */
-  readonly onCountedSubmit: 'check' | 'reconfirm' | Refusal;
+  readonly onSubmit: 'record-guess' | 'reconfirm' | Refusal;
+  /**
+   * submitToken, by the state right after its guess was recorded (and counted). `locked` means this
+   * guess was the last one allowed, so it is answered as a wrong token.
+   */
+  readonly onGuessRecorded: 'incorrect' | 'validated' | Refusal;
   /** The emailed link's page, which only shows and never validates. */
   readonly onPreview: 'ask-to-confirm' | 'show-confirmed' | Refusal;
   /** getValidated3pid: the homeserver asks whether the session was validated. */
@@ -62,8 +102,8 @@ export function rulesFor(status: SessionStatus): StatusRules {
       return {
         onRepeatedAttempt: 'answer-same-sid',
         onNewerAttempt: 'send-new-token',
-        onSubmit: 'count-then-check',
-        onCountedSubmit: 'check',
+        onSubmit: 'record-guess',
+        onGuessRecorded: 'incorrect',
         onPreview: 'ask-to-confirm',
         onQuery: 'not-yet-validated',
       };
@@ -73,7 +113,7 @@ export function rulesFor(status: SessionStatus): StatusRules {
         // The same sid gets a new token: the client still holds it, and nothing was validated.
         onNewerAttempt: 'send-new-token',
         onSubmit: expired('token_expired'),
-        onCountedSubmit: expired('token_expired'),
+        onGuessRecorded: expired('token_expired'),
         onPreview: expired('token_expired'),
         onQuery: expired('token_expired'),
       };
@@ -82,7 +122,7 @@ export function rulesFor(status: SessionStatus): StatusRules {
         onRepeatedAttempt: 'answer-same-sid',
         onNewerAttempt: 'start-new-session',
         onSubmit: expired('locked'),
-        onCountedSubmit: 'check',
+        onGuessRecorded: 'incorrect',
         onPreview: expired('locked'),
         onQuery: expired('locked'),
       };
@@ -91,7 +131,7 @@ export function rulesFor(status: SessionStatus): StatusRules {
         onRepeatedAttempt: 'answer-same-sid',
         onNewerAttempt: 'start-new-session',
         onSubmit: 'reconfirm',
-        onCountedSubmit: 'reconfirm',
+        onGuessRecorded: 'validated',
         onPreview: 'show-confirmed',
         onQuery: 'answer-validated',
       };
@@ -100,7 +140,7 @@ export function rulesFor(status: SessionStatus): StatusRules {
         onRepeatedAttempt: 'answer-same-sid',
         onNewerAttempt: 'start-new-session',
         onSubmit: expired('validation_expired'),
-        onCountedSubmit: expired('validation_expired'),
+        onGuessRecorded: expired('validation_expired'),
         onPreview: expired('validation_expired'),
         onQuery: expired('validation_expired'),
       };
@@ -109,7 +149,7 @@ export function rulesFor(status: SessionStatus): StatusRules {
         onRepeatedAttempt: 'start-new-session',
         onNewerAttempt: 'start-new-session',
         onSubmit: UNKNOWN,
-        onCountedSubmit: UNKNOWN,
+        onGuessRecorded: UNKNOWN,
         onPreview: UNKNOWN,
         onQuery: UNKNOWN,
       };

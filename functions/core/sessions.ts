@@ -1,7 +1,7 @@
 /**
  * Finding the session a sid names, shared by every use case that is given a sid. Every miss (an
- * unknown or malformed sid, a wrong client_secret, another medium, a record past its lifetime)
- * looks the same to the caller and costs the same.
+ * unknown or malformed sid, a wrong client_secret, another medium) looks the same to the caller
+ * and costs the same.
  */
 import { MatrixError } from './errors.js';
 import { type Medium, parseSid, type Session } from './model.js';
@@ -29,17 +29,26 @@ export interface FoundSession {
   readonly status: SessionStatus;
 }
 
-export type SessionLookup = (query: SessionQuery) => Promise<FoundSession>;
+/** The record key and generation a well-formed sid names; a sid that names none is a miss. */
+export function sidTarget(query: SessionQuery): { key: string; generation: string } {
+  assertSid(query.sid);
+  assertClientSecret(query.clientSecret);
+  const target = parseSid(query.sid);
+  if (!target) throw MatrixError.noValidSession();
+  return target;
+}
 
-export function makeSessionLookup(deps: SessionLookupDeps): SessionLookup {
+/**
+ * Whether `session` (as stored under the sid's key) is the one `query` names: same generation,
+ * same client_secret (compared in constant time, against a decoy when there is no record), same
+ * medium. Throws M_NO_VALID_SESSION when it is not.
+ */
+export function makeSessionMatcher(hasher: SecretHasher) {
   // Compared against when a session is missing, so a miss costs the same as a wrong secret.
-  const decoyDigest = deps.hasher.digest('client-secret', 'decoy');
-  return async (query) => {
-    assertSid(query.sid);
-    assertClientSecret(query.clientSecret);
-    const parsed = parseSid(query.sid);
-    const session = parsed ? await deps.store.load(parsed.key) : undefined;
-    const secretMatches = deps.hasher.matches(
+  const decoyDigest = hasher.digest('client-secret', 'decoy');
+  return (session: Session | undefined, query: SessionQuery): Session => {
+    const target = sidTarget(query);
+    const secretMatches = hasher.matches(
       'client-secret',
       query.clientSecret,
       session?.clientSecretDigest ?? decoyDigest,
@@ -47,9 +56,20 @@ export function makeSessionLookup(deps: SessionLookupDeps): SessionLookup {
     const found =
       session !== undefined &&
       secretMatches &&
-      session.generation === parsed?.generation &&
+      session.generation === target.generation &&
       (query.medium === undefined || query.medium === session.threepid.medium);
     if (!found) throw MatrixError.noValidSession();
+    return session;
+  };
+}
+
+export type SessionLookup = (query: SessionQuery) => Promise<FoundSession>;
+
+/** Loads the session a sid names, with its status; every miss throws the same M_NO_VALID_SESSION. */
+export function makeSessionLookup(deps: SessionLookupDeps): SessionLookup {
+  const match = makeSessionMatcher(deps.hasher);
+  return async (query) => {
+    const session = match(await deps.store.load(sidTarget(query).key), query);
     return { session, status: sessionStatus(session, deps.clock.now(), deps.policy) };
   };
 }

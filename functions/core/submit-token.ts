@@ -1,6 +1,8 @@
 /**
- * submitToken: checks a submitted token (an SMS code, or the token of an emailed link); on
- * success the session is validated, at most once.
+ * submitToken: checks a submitted token (an SMS code, or the token of an emailed link). The
+ * submission is recorded as a guess in one conditional write, which both counts it against the
+ * session's attempts and, when it is right, validates the session: concurrent guesses can never
+ * get more comparisons than the attempts allowed, and a right token costs one write.
  */
 import { MatrixError } from './errors.js';
 import { type Medium, type Purpose, type Session, sidOf } from './model.js';
@@ -8,17 +10,17 @@ import { appendSid, isAllowedNextLink } from './next-link.js';
 import type { ValidationPolicy } from './policy.js';
 import type { Clock, Logger, SecretHasher, SessionStore } from './ports.js';
 import { assertToken } from './secrets.js';
-import { markValidated, tokenMatches } from './session-lifecycle.js';
+import { guessWrite, sentToken } from './session-lifecycle.js';
 import { sessionLogger } from './session-log.js';
-import { rulesFor } from './session-state.js';
-import { makeSessionLookup, refusalError } from './sessions.js';
+import { rulesFor, sessionStatus, validatingGuess } from './session-state.js';
+import { makeSessionMatcher, refusalError, sidTarget } from './sessions.js';
 
 export interface TokenSubmission {
   readonly sid: string;
   readonly clientSecret: string;
   readonly token: string;
-  /** The medium the route is for, when it names one. */
-  readonly medium?: Medium;
+  /** The medium the route is for: it says how the token is read (codes ignore spaces and dashes). */
+  readonly medium: Medium;
 }
 
 export interface SubmissionResult {
@@ -31,19 +33,19 @@ export interface SubmissionResult {
 export type SubmitToken = (submission: TokenSubmission) => Promise<SubmissionResult>;
 
 export interface SubmitTokenDeps {
-  readonly store: Pick<SessionStore, 'load' | 'save' | 'countSubmission'>;
+  readonly store: Pick<SessionStore, 'recordGuess'>;
   readonly clock: Clock;
   readonly hasher: SecretHasher;
   readonly logger: Logger;
   readonly policy: ValidationPolicy;
 }
 
-/** Bounds optimistic-concurrency retries; only a flood of writers to one record ever gets near it. */
+/** Bounds retries when the record keeps changing under a submission; only a flood gets near it. */
 const MAX_WRITE_ROUNDS = 8;
 
 export function makeSubmitToken(deps: SubmitTokenDeps): SubmitToken {
   const { store, clock, hasher, policy } = deps;
-  const find = makeSessionLookup(deps);
+  const match = makeSessionMatcher(hasher);
   const log = sessionLogger(deps.logger, hasher);
 
   const result = (session: Session, alreadyValidated: boolean): SubmissionResult => {
@@ -56,43 +58,49 @@ export function makeSubmitToken(deps: SubmitTokenDeps): SubmitToken {
     };
   };
 
-  /** A validated session accepts its own token again (a second click), without another write. */
+  /** A validated session accepts any of its own tokens again (a second click), changing nothing. */
   const reconfirm = (session: Session, token: string): SubmissionResult => {
-    if (!tokenMatches(session, token, { now: clock.now(), hasher }, true)) throw MatrixError.tokenIncorrect();
+    if (!sentToken(session, token, hasher)) throw MatrixError.tokenIncorrect();
     return result(session, true);
+  };
+
+  /** The answer, from the record right after this submission's guess was recorded. */
+  const answer = (after: Session, token: string): SubmissionResult => {
+    const rule = rulesFor(sessionStatus(after, clock.now(), policy)).onGuessRecorded;
+    if (typeof rule === 'object') throw refusalError(rule);
+    if (rule === 'incorrect') {
+      log('warn', 'Incorrect token submitted', after, { submissions: after.guesses.length });
+      throw MatrixError.tokenIncorrect(policy.maxTokenSubmissions - after.guesses.length);
+    }
+    // This submission's guess is the newest; if it is the one that validated, this is the first time.
+    if (validatingGuess(after) !== after.guesses.at(-1)) return reconfirm(after, token);
+    log('info', 'Session validated', after);
+    return result(after, false);
   };
 
   return async (submission) => {
     assertToken(submission.token);
-    let counted = false;
+    const target = sidTarget(submission);
+    const clientSecretDigest = hasher.digest('client-secret', submission.clientSecret);
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
-      let { session, status } = await find(submission);
-      const rules = rulesFor(status);
-      const rule = counted ? rules.onCountedSubmit : rules.onSubmit;
-      if (rule === 'reconfirm') return reconfirm(session, submission.token);
+      const write = guessWrite(
+        { ...target, clientSecretDigest, medium: submission.medium },
+        submission.token,
+        {
+          now: clock.now(),
+          policy,
+          hasher,
+        },
+      );
+      const outcome = await store.recordGuess(write);
+      if (outcome.recorded) return answer(outcome.after, submission.token);
+      // Not recorded: decide by the record as it is now.
+      const current = match(outcome.current, submission);
+      const rule = rulesFor(sessionStatus(current, clock.now(), policy)).onSubmit;
+      if (rule === 'reconfirm') return reconfirm(current, submission.token);
       if (typeof rule === 'object') throw refusalError(rule);
-      if (rule === 'count-then-check') {
-        // Count the attempt before looking at the token, so concurrent guesses cannot outrun the limit.
-        const updated = await store.countSubmission(
-          session.key,
-          session.generation,
-          policy.maxTokenSubmissions,
-        );
-        if (!updated) continue; // validated, locked out or restarted meanwhile: look again
-        counted = true;
-        session = updated;
-      }
-      const now = clock.now();
-      if (!tokenMatches(session, submission.token, { now, hasher }, false)) {
-        log('warn', 'Incorrect token submitted', session, { submissions: session.submissions });
-        throw MatrixError.tokenIncorrect(policy.maxTokenSubmissions - session.submissions);
-      }
-      if (await store.save(markValidated(session, now, policy), session.version)) {
-        log('info', 'Session validated', session);
-        return result(session, false);
-      }
-      // Another write landed between counting and validating: look again, without counting twice.
+      // 'record-guess': the record changed between the write and the read; try again.
     }
-    throw new Error('Gave up validating a session: too many concurrent writers.');
+    throw new Error('Gave up recording a token submission: too many concurrent writers.');
   };
 }

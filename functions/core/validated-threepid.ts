@@ -1,7 +1,7 @@
 /** getValidated3pid: the homeserver asks whether a session was validated, and for which address. */
 import { MatrixError } from './errors.js';
 import type { Medium, Purpose } from './model.js';
-import { rulesFor } from './session-state.js';
+import { rulesFor, validatedAt } from './session-state.js';
 import { makeSessionLookup, refusalError, type SessionLookupDeps } from './sessions.js';
 
 export interface ValidatedThreepid {
@@ -19,13 +19,12 @@ export function makeGetValidatedThreepid(deps: SessionLookupDeps): GetValidatedT
     const { session, status } = await find({ sid, clientSecret });
     const rule = rulesFor(status).onQuery;
     if (typeof rule === 'object') throw refusalError(rule);
-    if (rule === 'not-yet-validated' || session.validatedAt === undefined) {
-      throw MatrixError.sessionNotValidated();
-    }
+    const validated = validatedAt(session);
+    if (rule === 'not-yet-validated' || validated === undefined) throw MatrixError.sessionNotValidated();
     return {
       medium: session.threepid.medium,
       address: session.threepid.address,
-      validatedAt: session.validatedAt,
+      validatedAt: validated,
       purpose: session.purpose,
     };
   };

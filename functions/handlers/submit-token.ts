@@ -16,6 +16,7 @@ const FIELDS = { sid: 'string', client_secret: 'string', token: 'string' } as co
 export function makeSubmitTokenHandler(deps: SubmitTokenDeps) {
   return httpPipeline({ logger: deps.logger, errors: 'json' }, async (event) => {
     const { medium } = requireRoute(event, 'submitToken');
+    if (!medium) throw new Error('submitToken routes name a medium');
     const fields = readFields(jsonBody(event), FIELDS);
     await deps.submitToken({
       sid: fields.sid,

@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../functions/core/model.js';
 import type { SessionStore } from '../../functions/core/ports.js';
+import {
+  applyGuess,
+  applySend,
+  type GuessWrite,
+  type SendWrite,
+} from '../../functions/core/session-lifecycle.js';
 
 let counter = 0;
+const NOW = 1_795_000_000_000;
+const HOUR = 3_600_000;
 
 /** A complete session record with every optional field set. */
 export function sampleSession(overrides: Partial<Session> = {}): Session {
@@ -15,28 +23,62 @@ export function sampleSession(overrides: Partial<Session> = {}): Session {
     clientSecretDigest: 'client-secret-digest',
     lastSendAttempt: 3,
     sendCount: 2,
+    lastSentAt: NOW - 1000,
     tokens: [
-      { digest: 'first-token-digest', expiresAt: 1_795_000_000_123 },
-      { digest: 'second-token-digest', expiresAt: 1_795_000_100_456 },
+      { digest: 'first-token-digest', expiresAt: NOW + 123 },
+      { digest: 'second-token-digest', expiresAt: NOW + 100_456 },
     ],
-    submissions: 1,
+    guesses: [{ digest: 'a-guess-digest', at: NOW - 500 }],
     nextLink: 'https://app.example.org/done?a=b#c',
-    createdAt: 1_794_990_000_789,
-    validatedAt: 1_794_999_999_001,
-    expiresAt: 1_795_100_000_000,
+    createdAt: NOW - 10_000,
+    expiresAt: NOW + 49 * HOUR,
     version: 1,
     ...overrides,
   };
 }
 
 function withoutOptional(session: Session): Session {
-  const { nextLink: _link, validatedAt: _validated, ...rest } = session;
+  const { nextLink: _link, ...rest } = session;
   return rest;
+}
+
+/** A send for `key`, at send_attempt `attempt`, as core builds it. */
+function sendOf(key: string, attempt: number, overrides: Partial<SendWrite> = {}): SendWrite {
+  return {
+    key,
+    purpose: 'registration',
+    threepid: { medium: 'email', address: 'alice@example.org' },
+    clientSecretDigest: 'client-secret-digest',
+    sendAttempt: attempt,
+    nextLink: 'https://app.example.org/next',
+    generation: 'newgeneratio',
+    token: { digest: `token-${attempt}`, expiresAt: NOW + HOUR },
+    tokens: 'append',
+    maxTokens: 3,
+    newestTokenAfter: NOW - 24 * HOUR,
+    now: NOW,
+    expiresAt: NOW + 49 * HOUR,
+    ...overrides,
+  };
+}
+
+/** A guess at `session`, as core builds it. */
+function guessOf(session: Session, overrides: Partial<GuessWrite> = {}): GuessWrite {
+  return {
+    key: session.key,
+    generation: session.generation,
+    clientSecretDigest: session.clientSecretDigest,
+    medium: session.threepid.medium,
+    guess: { digest: 'guessed-digest', at: NOW },
+    maxGuesses: 5,
+    ...overrides,
+  };
 }
 
 /**
  * What every SessionStore must do. Run against the in-memory fake and against DynamoDB
- * emulators, it keeps the fake that core tests rely on faithful to the real thing.
+ * emulators, it keeps the fake that core tests rely on faithful to the real thing, and the
+ * DynamoDB expressions faithful to core's conditions and effects (session-lifecycle.ts).
  */
 export function describeSessionStoreContract(
   name: string,
@@ -64,11 +106,11 @@ export function describeSessionStoreContract(
     });
 
     it('round-trips a session without optional fields, leaving them absent', async () => {
-      const session = withoutOptional(sampleSession({ tokens: [] }));
+      const session = withoutOptional(sampleSession({ tokens: [], guesses: [] }));
       await store.save(session, undefined);
       const loaded = await store.load(session.key);
       expect(loaded).toEqual(session);
-      expect(loaded && 'validatedAt' in loaded).toBe(false);
+      expect(loaded && 'nextLink' in loaded).toBe(false);
     });
 
     it('creates a record only if none exists', async () => {
@@ -103,44 +145,118 @@ export function describeSessionStoreContract(
       expect(await store.remove(session.key, 1)).toBe(false);
     });
 
-    describe('countSubmission', () => {
-      const pending = () => withoutOptional(sampleSession({ submissions: 0 }));
-
-      it('adds one submission and one version, and returns the record as updated', async () => {
-        const session = pending();
+    describe('send: create, or add a token in place, in one request', () => {
+      /** A stored session nobody has submitted to yet, at send_attempt 1. */
+      const unanswered = async (overrides: Partial<Session> = {}) => {
+        const session = sampleSession({ guesses: [], lastSendAttempt: 1, sendCount: 1, ...overrides });
         await store.save(session, undefined);
-        const counted = await store.countSubmission(session.key, session.generation, 5);
-        expect(counted).toEqual({ ...session, submissions: 1, version: 2 });
-        expect(await store.load(session.key)).toEqual(counted);
+        return session;
+      };
+
+      it('creates the record core computes when there is none', async () => {
+        const write = sendOf(sampleSession().key, 1);
+        await expect(store.send(write)).resolves.toEqual({ written: true, before: undefined });
+        expect(await store.load(write.key)).toEqual(applySend(undefined, write));
       });
 
-      it('counts exactly `limit` of 50 concurrent submissions', async () => {
-        const session = pending();
+      it('adds an email token to a session nobody has answered, keeping its generation and sid', async () => {
+        const before = await unanswered();
+        const write = sendOf(before.key, 2);
+        await expect(store.send(write)).resolves.toEqual({ written: true, before });
+        const after = await store.load(before.key);
+        expect(after).toEqual(applySend(before, write));
+        expect(after?.tokens).toHaveLength(3);
+        expect(after?.generation).toBe(before.generation);
+      });
+
+      it('replaces the SMS code, and forgets a next_link the new request does not give', async () => {
+        const before = await unanswered({ tokens: [{ digest: 'old-code', expiresAt: NOW + HOUR }] });
+        const write = sendOf(before.key, 2, { tokens: 'replace', nextLink: undefined });
+        await store.send(write);
+        const after = await store.load(before.key);
+        expect(after).toEqual(applySend(before, write));
+        expect(after?.tokens.map((token) => token.digest)).toEqual(['token-2']);
+        expect(after && 'nextLink' in after).toBe(false);
+      });
+
+      it.each<[string, Partial<Session>, Partial<SendWrite>]>([
+        ['a send_attempt that is not newer', { lastSendAttempt: 2 }, {}],
+        ['a session someone submitted a token to', { guesses: [{ digest: 'g', at: NOW - 1 }] }, {}],
+        ['an email session that holds the most tokens kept in place', {}, { maxTokens: 2 }],
+        [
+          'a session whose newest token is too old',
+          { tokens: [{ digest: 'old', expiresAt: NOW - 25 * HOUR }] },
+          {},
+        ],
+        ['a record past its TTL', { expiresAt: NOW }, {}],
+      ])('refuses %s, and returns the record as it is', async (_, stored, write) => {
+        const before = await unanswered(stored);
+        await expect(store.send(sendOf(before.key, 2, write))).resolves.toEqual({
+          written: false,
+          current: before,
+        });
+        expect(await store.load(before.key)).toEqual(before);
+      });
+
+      it('lets exactly one of 20 concurrent identical sends write', async () => {
+        const write = sendOf(sampleSession().key, 1);
+        const outcomes = await Promise.all(Array.from({ length: 20 }, () => store.send(write)));
+        expect(outcomes.filter((outcome) => outcome.written)).toHaveLength(1);
+        expect((await store.load(write.key))?.sendCount).toBe(1);
+      });
+    });
+
+    describe('recordGuess: count a submission and keep its digest, in one request', () => {
+      const pending = async () => {
+        const session = sampleSession({ guesses: [] });
         await store.save(session, undefined);
-        const results = await Promise.all(
-          Array.from({ length: 50 }, () => store.countSubmission(session.key, session.generation, 5)),
+        return session;
+      };
+
+      it('appends the guess and one version, and returns the record core computes', async () => {
+        const session = await pending();
+        const write = guessOf(session);
+        const outcome = await store.recordGuess(write);
+        expect(outcome).toEqual({ recorded: true, after: applyGuess(session, write) });
+        expect(await store.load(session.key)).toEqual(applyGuess(session, write));
+      });
+
+      it('records exactly `maxGuesses` of 50 concurrent guesses', async () => {
+        const session = await pending();
+        const outcomes = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            store.recordGuess(guessOf(session, { guess: { digest: `guess-${i}`, at: NOW } })),
+          ),
         );
-        expect(results.filter(Boolean)).toHaveLength(5);
-        expect((await store.load(session.key))?.submissions).toBe(5);
+        expect(outcomes.filter((outcome) => outcome.recorded)).toHaveLength(5);
+        expect((await store.load(session.key))?.guesses).toHaveLength(5);
       });
 
-      it('refuses another generation, a validated session and a missing record', async () => {
-        const session = pending();
-        await store.save(session, undefined);
-        await expect(store.countSubmission(session.key, 'othergener01', 5)).resolves.toBeUndefined();
-        const validated = sampleSession({ submissions: 0 });
-        await store.save(validated, undefined);
-        await expect(store.countSubmission(validated.key, validated.generation, 5)).resolves.toBeUndefined();
-        await expect(
-          store.countSubmission('missing-key-000000000001', 'generation01', 5),
-        ).resolves.toBeUndefined();
-        expect((await store.load(session.key))?.submissions).toBe(0);
+      it.each<[string, Partial<GuessWrite>]>([
+        ['another generation', { generation: 'othergener01' }],
+        ['another client_secret', { clientSecretDigest: 'another-digest' }],
+        ['another medium', { medium: 'msisdn' }],
+        ['no attempts left', { maxGuesses: 0 }],
+        ['a record past its TTL', { guess: { digest: 'late', at: NOW + 49 * HOUR } }],
+      ])('refuses %s, and returns the record as it is', async (_, overrides) => {
+        const session = await pending();
+        await expect(store.recordGuess(guessOf(session, overrides))).resolves.toEqual({
+          recorded: false,
+          current: session,
+        });
+      });
+
+      it('refuses a missing record', async () => {
+        const missing = sampleSession();
+        await expect(store.recordGuess(guessOf(missing))).resolves.toEqual({
+          recorded: false,
+          current: undefined,
+        });
       });
 
       it('makes a whole-record write based on an older read fail', async () => {
-        const session = pending();
-        await store.save(session, undefined);
-        await store.countSubmission(session.key, session.generation, 5);
+        const session = await pending();
+        await store.recordGuess(guessOf(session));
         expect(await store.save({ ...session, version: 2 }, session.version)).toBe(false);
       });
     });

@@ -139,6 +139,7 @@ describe('requestToken', () => {
         sid: first.sid,
         clientSecret: 'secret-1',
         token: senders.lastEmailToken(),
+        medium: 'email',
       });
       const again = await validation.requestToken(emailRequest({ sendAttempt: 2 }));
       expect(again.sent).toBe(true);
@@ -153,6 +154,7 @@ describe('requestToken', () => {
         sid: first.sid,
         clientSecret: 'secret-1',
         token: senders.lastEmailToken(),
+        medium: 'email',
       });
       expect(await validation.requestToken(emailRequest())).toMatchObject({ sid: first.sid, sent: false });
     });
@@ -254,7 +256,12 @@ describe('requestToken', () => {
         sent: true,
       });
       await expect(
-        validation.submitToken({ sid: first.sid, clientSecret: 'secret-1', token: firstToken }),
+        validation.submitToken({
+          sid: first.sid,
+          clientSecret: 'secret-1',
+          token: firstToken,
+          medium: 'email',
+        }),
       ).resolves.toMatchObject({ alreadyValidated: false });
     });
 

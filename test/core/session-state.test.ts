@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../../functions/core/model.js';
 import { DEFAULT_POLICY } from '../../functions/core/policy.js';
-import { rulesFor, type SessionStatus, sessionStatus } from '../../functions/core/session-state.js';
+import {
+  rulesFor,
+  type SessionStatus,
+  sessionStatus,
+  validatingGuess,
+} from '../../functions/core/session-state.js';
 import { HOUR, MINUTE } from '../helpers/clock.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -14,28 +19,49 @@ const session = (overrides: Partial<Session> = {}): Session => ({
   clientSecretDigest: 'digest',
   lastSendAttempt: 1,
   sendCount: 1,
+  lastSentAt: NOW,
   tokens: [{ digest: 'token', expiresAt: NOW + 10 * MINUTE }],
-  submissions: 0,
+  guesses: [],
   createdAt: NOW,
-  expiresAt: NOW + 25 * HOUR,
+  expiresAt: NOW + 49 * HOUR,
   version: 1,
   ...overrides,
 });
 
+/** Guesses of a digest, submitted at the given times. */
+const guesses = (digest: string, ...times: number[]) => times.map((at) => ({ digest, at }));
+const wrongGuesses = (count: number) => guesses('wrong', ...Array<number>(count).fill(NOW - MINUTE));
+/** A session whose only token was live until `expiresAt` and was guessed right at `at`. */
+const validatedAt = (at: number) =>
+  session({ tokens: [{ digest: 'token', expiresAt: at + MINUTE }], guesses: guesses('token', at) });
+
 describe('sessionStatus', () => {
-  it.each<[SessionStatus, Partial<Session>]>([
-    ['awaiting', {}],
-    ['token_expired', { tokens: [{ digest: 'token', expiresAt: NOW }] }],
-    ['locked', { submissions: DEFAULT_POLICY.maxTokenSubmissions }],
-    ['validated', { validatedAt: NOW - 24 * HOUR + 1 }],
-    ['validation_expired', { validatedAt: NOW - 24 * HOUR }],
-    ['gone', { expiresAt: NOW, validatedAt: NOW - MINUTE }],
-  ])('is %s', (status, overrides) => {
-    expect(sessionStatus(session(overrides), NOW, DEFAULT_POLICY)).toBe(status);
+  it.each<[SessionStatus, Session]>([
+    ['awaiting', session()],
+    ['awaiting', session({ guesses: wrongGuesses(4) })],
+    ['token_expired', session({ tokens: [{ digest: 'token', expiresAt: NOW }] })],
+    ['locked', session({ guesses: wrongGuesses(DEFAULT_POLICY.maxTokenSubmissions) })],
+    ['validated', validatedAt(NOW - 24 * HOUR + 1)],
+    ['validation_expired', validatedAt(NOW - 24 * HOUR)],
+    ['gone', validatedAt(NOW - 48 * HOUR)],
+    ['gone', session({ tokens: [{ digest: 'token', expiresAt: NOW - 24 * HOUR }] })],
+    ['gone', session({ expiresAt: NOW })],
+  ])('is %s', (status, record) => {
+    expect(sessionStatus(record, NOW, DEFAULT_POLICY)).toBe(status);
+  });
+
+  it('is validated by the first right guess made while its token was live', () => {
+    const late = session({
+      tokens: [{ digest: 'token', expiresAt: NOW - MINUTE }],
+      guesses: guesses('token', NOW),
+    });
+    expect(sessionStatus(late, NOW, DEFAULT_POLICY)).toBe('token_expired');
+    const twice = session({ guesses: guesses('token', NOW - 2 * MINUTE, NOW - MINUTE) });
+    expect(validatingGuess(twice)?.at).toBe(NOW - 2 * MINUTE);
   });
 
   it('puts validation before lock-out: a validated session never becomes locked', () => {
-    const validated = session({ validatedAt: NOW, submissions: 99 });
+    const validated = session({ guesses: [...guesses('token', NOW), ...wrongGuesses(99)] });
     expect(sessionStatus(validated, NOW, DEFAULT_POLICY)).toBe('validated');
   });
 });
@@ -46,19 +72,19 @@ describe('rulesFor, the one table of what each operation does in each state', ()
 
   // biome-ignore format: one row per state reads as the table it is
   it.each<[SessionStatus, unknown[]]>([
-    // status               repeat              newer attempt        submit               counted submit        page                query
-    ['awaiting', ['answer-same-sid', 'send-new-token', 'count-then-check', 'check', 'ask-to-confirm', 'not-yet-validated']],
+    // status               repeat              newer attempt        submit (not recorded)   guess recorded       page                query
+    ['awaiting', ['answer-same-sid', 'send-new-token', 'record-guess', 'incorrect', 'ask-to-confirm', 'not-yet-validated']],
     ['token_expired', ['answer-same-sid', 'send-new-token', expired('token_expired'), expired('token_expired'), expired('token_expired'), expired('token_expired')]],
-    ['locked', ['answer-same-sid', 'start-new-session', expired('locked'), 'check', expired('locked'), expired('locked')]],
-    ['validated', ['answer-same-sid', 'start-new-session', 'reconfirm', 'reconfirm', 'show-confirmed', 'answer-validated']],
+    ['locked', ['answer-same-sid', 'start-new-session', expired('locked'), 'incorrect', expired('locked'), expired('locked')]],
+    ['validated', ['answer-same-sid', 'start-new-session', 'reconfirm', 'validated', 'show-confirmed', 'answer-validated']],
     ['validation_expired', ['answer-same-sid', 'start-new-session', expired('validation_expired'), expired('validation_expired'), expired('validation_expired'), expired('validation_expired')]],
     ['gone', ['start-new-session', 'start-new-session', unknown, unknown, unknown, unknown]],
-  ])('%s', (status, [onRepeatedAttempt, onNewerAttempt, onSubmit, onCountedSubmit, onPreview, onQuery]) => {
+  ])('%s', (status, [onRepeatedAttempt, onNewerAttempt, onSubmit, onGuessRecorded, onPreview, onQuery]) => {
     expect(rulesFor(status)).toEqual({
       onRepeatedAttempt,
       onNewerAttempt,
       onSubmit,
-      onCountedSubmit,
+      onGuessRecorded,
       onPreview,
       onQuery,
     });

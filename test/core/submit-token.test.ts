@@ -1,14 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { MatrixError } from '../../functions/core/errors.js';
+import type { Medium } from '../../functions/core/model.js';
 import type { TokenRequest } from '../../functions/core/request-token.js';
+import type { TokenSubmission } from '../../functions/core/submit-token.js';
 import { HOUR, MINUTE } from '../helpers/clock.js';
 import { rejectionOf } from '../helpers/errors.js';
 import { type ServiceOptions, serviceWithFakes } from '../helpers/service.js';
 
 const SECRET = 'secret-1';
 
+/** The use cases with submissions going to `medium`'s submitToken route, unless a test says otherwise. */
+function routedTo(medium: Medium, service: ReturnType<typeof serviceWithFakes>) {
+  const submitToken = (submission: Omit<TokenSubmission, 'medium'> & { medium?: Medium }) =>
+    service.validation.submitToken({ medium, ...submission });
+  return { ...service, validation: { ...service.validation, submitToken } };
+}
+
 async function smsSession(options: ServiceOptions = {}) {
-  const service = serviceWithFakes(options);
+  const service = routedTo('msisdn', serviceWithFakes(options));
   const request: TokenRequest = {
     purpose: 'registration',
     medium: 'msisdn',
@@ -23,7 +32,7 @@ async function smsSession(options: ServiceOptions = {}) {
 }
 
 async function emailSession(nextLink?: string) {
-  const service = serviceWithFakes();
+  const service = routedTo('email', serviceWithFakes());
   const request: TokenRequest = {
     purpose: 'add_threepid',
     medium: 'email',

@@ -1,10 +1,19 @@
 import type { Session } from '../../functions/core/model.js';
-import type { SessionStore } from '../../functions/core/ports.js';
+import type { GuessOutcome, SendOutcome, SessionStore } from '../../functions/core/ports.js';
+import {
+  applyGuess,
+  applySend,
+  canRecordGuess,
+  canSendInPlace,
+  type GuessWrite,
+  type SendWrite,
+} from '../../functions/core/session-lifecycle.js';
 
 /**
  * In-memory SessionStore with DynamoDB's semantics: each operation is atomic, and operations of
- * concurrent callers interleave between awaits. The same contract tests run against this and
- * against DynamoDB (dynalite, moto), which keeps this fake honest.
+ * concurrent callers interleave between awaits. Its conditional writes apply core's own
+ * predicates and effects; the same contract tests run against this and against DynamoDB
+ * (dynalite, moto), whose expressions must agree with them, which keeps this fake honest.
  */
 export class MemorySessionStore implements SessionStore {
   private readonly records = new Map<string, Session>();
@@ -12,6 +21,23 @@ export class MemorySessionStore implements SessionStore {
   async load(key: string): Promise<Session | undefined> {
     await yieldTurn();
     return copy(this.records.get(key));
+  }
+
+  async send(write: SendWrite): Promise<SendOutcome> {
+    await yieldTurn();
+    const stored = this.records.get(write.key);
+    if (!canSendInPlace(stored, write)) return { written: false, current: copy(stored) };
+    this.records.set(write.key, applySend(stored, write));
+    return { written: true, before: copy(stored) };
+  }
+
+  async recordGuess(write: GuessWrite): Promise<GuessOutcome> {
+    await yieldTurn();
+    const stored = this.records.get(write.key);
+    if (!stored || !canRecordGuess(stored, write)) return { recorded: false, current: copy(stored) };
+    const after = applyGuess(stored, write);
+    this.records.set(write.key, after);
+    return { recorded: true, after: structuredClone(after) };
   }
 
   async save(session: Session, expectedVersion: number | undefined): Promise<boolean> {
@@ -28,22 +54,6 @@ export class MemorySessionStore implements SessionStore {
     if (this.records.get(key)?.version !== expectedVersion) return false;
     this.records.delete(key);
     return true;
-  }
-
-  async countSubmission(key: string, generation: string, limit: number): Promise<Session | undefined> {
-    await yieldTurn();
-    const stored = this.records.get(key);
-    if (
-      !stored ||
-      stored.generation !== generation ||
-      stored.submissions >= limit ||
-      stored.validatedAt !== undefined
-    ) {
-      return undefined;
-    }
-    const updated = { ...stored, submissions: stored.submissions + 1, version: stored.version + 1 };
-    this.records.set(key, updated);
-    return copy(updated);
   }
 
   /** Everything stored, for assertions about what is (and is not) kept. */

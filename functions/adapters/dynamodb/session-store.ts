@@ -6,8 +6,11 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Medium, Purpose, Session } from '../../core/model.js';
-import type { SessionStore } from '../../core/ports.js';
+import type { GuessOutcome, SendOutcome, SessionStore } from '../../core/ports.js';
+import type { GuessWrite, SendWrite } from '../../core/session-lifecycle.js';
+import { newestTokenExpiry } from '../../core/session-lifecycle.js';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from './table.js';
 
 /** The stored shape. Attribute names are snake_case and stable: changing one is a data migration. */
@@ -20,11 +23,13 @@ interface SessionItem {
   client_secret_digest: string;
   last_send_attempt: number;
   send_count: number;
+  last_sent_at_ms: number;
   tokens: { digest: string; expires_at_ms: number }[];
-  submissions: number;
+  /** When the newest token expires: what a condition expression can see of `tokens`. */
+  newest_token_expires_at_ms: number;
+  guesses: { digest: string; at_ms: number }[];
   next_link?: string;
   created_at_ms: number;
-  validated_at_ms?: number;
   /** Epoch seconds; DynamoDB TTL deletes the item some time after this. */
   [TTL_ATTRIBUTE]: number;
   version: number;
@@ -38,9 +43,11 @@ export function sessionDocumentClient(client: DynamoDBClient): DynamoDBDocumentC
 }
 
 /**
- * Sessions in one DynamoDB table, one item each. Every write is a single conditional request
- * (no transactions, which dynalite lacks); concurrency is settled by the `version` attribute and
- * by condition expressions, never by reading first and writing blindly.
+ * Sessions in one DynamoDB table, one item each. Every state change is a single conditional
+ * request (no transactions, which dynalite lacks, and no read before a write): the conditions
+ * below are core's `canSendInPlace` and `canRecordGuess`, the updates its `applySend` and
+ * `applyGuess`, written as expressions. A refused write returns the item through
+ * ReturnValuesOnConditionCheckFailure where the store supports it, and is read once otherwise.
  */
 export class DynamoDbSessionStore implements SessionStore {
   constructor(
@@ -50,13 +57,103 @@ export class DynamoDbSessionStore implements SessionStore {
 
   async load(key: string): Promise<Session | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { [PARTITION_KEY]: KEY_PREFIX + key },
-        ConsistentRead: true,
-      }),
+      new GetCommand({ TableName: this.tableName, Key: this.keyOf(key), ConsistentRead: true }),
     );
     return Item ? fromItem(Item as SessionItem) : undefined;
+  }
+
+  async send(write: SendWrite): Promise<SendOutcome> {
+    const appending = write.tokens === 'append';
+    const token = [{ digest: write.token.digest, expires_at_ms: write.token.expiresAt }];
+    const sets = [
+      'generation = if_not_exists(generation, :generation)',
+      'purpose = :purpose',
+      'medium = :medium',
+      'address = :address',
+      'client_secret_digest = :csd',
+      'last_send_attempt = :attempt',
+      'send_count = if_not_exists(send_count, :zero) + :one',
+      'last_sent_at_ms = :now',
+      appending ? 'tokens = list_append(if_not_exists(tokens, :empty), :token)' : 'tokens = :token',
+      'newest_token_expires_at_ms = :tokenExpiry',
+      'guesses = if_not_exists(guesses, :empty)',
+      'created_at_ms = if_not_exists(created_at_ms, :now)',
+      `${TTL_ATTRIBUTE} = :ttl`,
+      'version = if_not_exists(version, :zero) + :one',
+      ...(write.nextLink === undefined ? [] : ['next_link = :nextLink']),
+    ];
+    const inPlace = [
+      'last_send_attempt < :attempt',
+      'size(guesses) = :zero',
+      'newest_token_expires_at_ms > :newestTokenAfter',
+      `${TTL_ATTRIBUTE} > :nowSeconds`,
+      ...(appending ? ['size(tokens) < :maxTokens'] : []),
+    ];
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.keyOf(write.key),
+          UpdateExpression: `SET ${sets.join(', ')}${write.nextLink === undefined ? ' REMOVE next_link' : ''}`,
+          ConditionExpression: `attribute_not_exists(${PARTITION_KEY}) OR (${inPlace.join(' AND ')})`,
+          ExpressionAttributeValues: {
+            ':generation': write.generation,
+            ':purpose': write.purpose,
+            ':medium': write.threepid.medium,
+            ':address': write.threepid.address,
+            ':csd': write.clientSecretDigest,
+            ':attempt': write.sendAttempt,
+            ':zero': 0,
+            ':one': 1,
+            ':now': write.now,
+            ':nowSeconds': Math.floor(write.now / 1000),
+            ':empty': [],
+            ':token': token,
+            ':tokenExpiry': write.token.expiresAt,
+            ':newestTokenAfter': write.newestTokenAfter,
+            ':ttl': Math.ceil(write.expiresAt / 1000),
+            ...(appending ? { ':maxTokens': write.maxTokens } : {}),
+            ...(write.nextLink === undefined ? {} : { ':nextLink': write.nextLink }),
+          },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { written: true, before: Attributes ? fromItem(Attributes as SessionItem) : undefined };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { written: false, current: await this.refusedItem(error, write.key) };
+    }
+  }
+
+  async recordGuess(write: GuessWrite): Promise<GuessOutcome> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.keyOf(write.key),
+          UpdateExpression: 'SET guesses = list_append(guesses, :guess), version = version + :one',
+          ConditionExpression:
+            'generation = :generation AND client_secret_digest = :csd AND medium = :medium AND ' +
+            `size(guesses) < :maxGuesses AND ${TTL_ATTRIBUTE} > :nowSeconds`,
+          ExpressionAttributeValues: {
+            ':guess': [{ digest: write.guess.digest, at_ms: write.guess.at }],
+            ':one': 1,
+            ':generation': write.generation,
+            ':csd': write.clientSecretDigest,
+            ':medium': write.medium,
+            ':maxGuesses': write.maxGuesses,
+            ':nowSeconds': Math.floor(write.guess.at / 1000),
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { recorded: true, after: fromItem(Attributes as SessionItem) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { recorded: false, current: await this.refusedItem(error, write.key) };
+    }
   }
 
   async save(session: Session, expectedVersion: number | undefined): Promise<boolean> {
@@ -81,31 +178,29 @@ export class DynamoDbSessionStore implements SessionStore {
     return this.conditionally(
       new DeleteCommand({
         TableName: this.tableName,
-        Key: { [PARTITION_KEY]: KEY_PREFIX + key },
+        Key: this.keyOf(key),
         ConditionExpression: 'version = :expected',
         ExpressionAttributeValues: { ':expected': expectedVersion },
       }),
     );
   }
 
-  async countSubmission(key: string, generation: string, limit: number): Promise<Session | undefined> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [PARTITION_KEY]: KEY_PREFIX + key },
-          UpdateExpression: 'SET submissions = submissions + :one, version = version + :one',
-          ConditionExpression:
-            'generation = :generation AND submissions < :limit AND attribute_not_exists(validated_at_ms)',
-          ExpressionAttributeValues: { ':one': 1, ':generation': generation, ':limit': limit },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return fromItem(Attributes as SessionItem);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+  /** The item a refused write saw: returned with the refusal by DynamoDB, read once where it is not. */
+  private async refusedItem(error: unknown, key: string): Promise<Session | undefined> {
+    const item = (error as { Item?: Record<string, unknown> }).Item;
+    if (item === undefined || Object.keys(item).length === 0) return this.load(key);
+    // The document client does not unmarshall the item an exception carries (aws-sdk-js-v3#6723).
+    const plain = isWireFormat(item[PARTITION_KEY])
+      ? unmarshall(item as Parameters<typeof unmarshall>[0])
+      : item;
+    // Emulators may return a partial item under concurrent writes; read it properly then.
+    return Array.isArray(plain.tokens) && Array.isArray(plain.guesses)
+      ? fromItem(plain as SessionItem)
+      : this.load(key);
+  }
+
+  private keyOf(key: string) {
+    return { [PARTITION_KEY]: KEY_PREFIX + key };
   }
 
   private async conditionally(command: PutCommand | DeleteCommand): Promise<boolean> {
@@ -117,6 +212,11 @@ export class DynamoDbSessionStore implements SessionStore {
       throw error;
     }
   }
+}
+
+/** Whether an attribute is in DynamoDB's wire format (`{ S: "…" }`) rather than a plain value. */
+function isWireFormat(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'S' in value;
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -133,11 +233,12 @@ function toItem(session: Session): SessionItem {
     client_secret_digest: session.clientSecretDigest,
     last_send_attempt: session.lastSendAttempt,
     send_count: session.sendCount,
+    last_sent_at_ms: session.lastSentAt,
     tokens: session.tokens.map((token) => ({ digest: token.digest, expires_at_ms: token.expiresAt })),
-    submissions: session.submissions,
+    newest_token_expires_at_ms: newestTokenExpiry(session),
+    guesses: session.guesses.map((guess) => ({ digest: guess.digest, at_ms: guess.at })),
     ...(session.nextLink === undefined ? {} : { next_link: session.nextLink }),
     created_at_ms: session.createdAt,
-    ...(session.validatedAt === undefined ? {} : { validated_at_ms: session.validatedAt }),
     [TTL_ATTRIBUTE]: Math.ceil(session.expiresAt / 1000),
     version: session.version,
   };
@@ -152,11 +253,11 @@ function fromItem(item: SessionItem): Session {
     clientSecretDigest: item.client_secret_digest,
     lastSendAttempt: item.last_send_attempt,
     sendCount: item.send_count,
+    lastSentAt: item.last_sent_at_ms,
     tokens: item.tokens.map((token) => ({ digest: token.digest, expiresAt: token.expires_at_ms })),
-    submissions: item.submissions,
+    guesses: item.guesses.map((guess) => ({ digest: guess.digest, at: guess.at_ms })),
     ...(item.next_link === undefined ? {} : { nextLink: item.next_link }),
     createdAt: item.created_at_ms,
-    ...(item.validated_at_ms === undefined ? {} : { validatedAt: item.validated_at_ms }),
     expiresAt: item[TTL_ATTRIBUTE] * 1000,
     version: item.version,
   };
