@@ -11,6 +11,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
 import { ensureSessionTable } from '../adapters/dynamodb/table.js';
+import { sweepExpiredItems } from '../adapters/dynamodb/ttl-sweeper.js';
 import { Outbox } from '../adapters/local/outbox.js';
 import {
   createAllHandlers,
@@ -40,6 +41,8 @@ export interface LocalServerOptions {
   /** For tests: a fixed clock or seeded randomness. */
   readonly clock?: Clock;
   readonly random?: Random;
+  /** For the benchmark: told the operation of every request the embedded store receives. */
+  readonly onStorageRequest?: (operation: string) => void;
 }
 
 export interface LocalServer {
@@ -52,12 +55,25 @@ export interface LocalServer {
   readonly storage: string;
   /** Where the token HMAC key came from, for the startup banner. */
   readonly secretSource: string;
+  /** The DynamoDB endpoint sessions are stored at (the embedded one, or DYNAMODB_ENDPOINT). */
+  readonly storageEndpoint: string;
+  /**
+   * Deletes sessions and counters past their TTL, as DynamoDB does on AWS; it also runs every
+   * ten minutes, so memory is bounded by what is live. Returns how many items it deleted.
+   */
+  sweepExpired(): Promise<number>;
   close(): Promise<void>;
 }
 
+/** How often the local store deletes expired items. */
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const { config, print } = options;
-  const storage = await startStorage(config);
+  const storage = await startStorage(config, options.onStorageRequest);
+  const now = () => (options.clock ?? Date).now();
+  const sweepExpired = () => sweepExpiredItems(storage.documentClient, LOCAL_TABLE_NAME, now());
+  const sweeper = setInterval(() => sweepExpired().catch(() => undefined), SWEEP_INTERVAL_MS).unref();
   let handlers: HandlerSet | undefined;
   let outbox: Outbox | undefined;
 
@@ -84,7 +100,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     tokenHmacSecret: secret.secret,
   };
   const logger = createLogger(serviceConfig);
-  outbox = new Outbox({ now: () => (options.clock ?? Date).now(), ...(print ? { print } : {}) });
+  outbox = new Outbox({ now, ...(print ? { print } : {}) });
   const base = essentials(serviceConfig, secret.secret, logger, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.random ? { random: options.random } : {}),
@@ -103,7 +119,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     outbox,
     storage: storage.description,
     secretSource: secret.source,
+    storageEndpoint: storage.endpoint,
+    sweepExpired,
     async close() {
+      clearInterval(sweeper);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await storage.close();
@@ -160,12 +179,16 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
 
 interface Storage {
   readonly documentClient: DynamoDBDocumentClient;
+  readonly endpoint: string;
   readonly description: string;
   close(): Promise<void>;
 }
 
 /** dynalite in this process (in memory, or in LOCAL_DATA_DIR), or an external endpoint. */
-async function startStorage(config: LocalConfig): Promise<Storage> {
+async function startStorage(
+  config: LocalConfig,
+  onRequest: ((operation: string) => void) | undefined,
+): Promise<Storage> {
   let embedded: Server | undefined;
   let endpoint = config.dynamodbEndpoint;
   if (!endpoint) {
@@ -175,6 +198,11 @@ async function startStorage(config: LocalConfig): Promise<Storage> {
       updateTableMs: 0,
       ...(config.dataDir ? { path: config.dataDir } : {}),
     });
+    if (onRequest) {
+      embedded.on('request', (request: IncomingMessage) =>
+        onRequest(String(request.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, '')),
+      );
+    }
     embedded.listen(0, '127.0.0.1');
     await once(embedded, 'listening');
     endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
@@ -187,6 +215,7 @@ async function startStorage(config: LocalConfig): Promise<Storage> {
   await ensureSessionTable(client, LOCAL_TABLE_NAME);
   return {
     documentClient: sessionDocumentClient(client),
+    endpoint,
     description: config.dynamodbEndpoint
       ? `DynamoDB at ${config.dynamodbEndpoint}`
       : `embedded DynamoDB (dynalite), ${config.dataDir ? `persisted in ${config.dataDir}` : 'in memory'}`,
