@@ -1,9 +1,12 @@
 import { CASEFOLD_EXCEPTIONS } from './casefold-data.js';
 import { MatrixError } from './errors.js';
 
-const FOLDS = new Map(
-  CASEFOLD_EXCEPTIONS.map(([codePoint, folded]) => [codePoint, String.fromCodePoint(...folded)]),
-);
+// Built on first use, so a function that never folds an address does not carry the table.
+let folds: Map<number, string> | undefined;
+const foldsOf = () =>
+  (folds ??= new Map(
+    CASEFOLD_EXCEPTIONS.map(([codePoint, folded]) => [codePoint, String.fromCodePoint(...folded)]),
+  ));
 
 /**
  * Unicode full case folding, matching Python's str.casefold() (what Synapse uses), so an address
@@ -11,9 +14,10 @@ const FOLDS = new Map(
  * a whole string would apply the context-sensitive final-sigma rule, which folding does not.
  */
 export function casefold(text: string): string {
+  const table = foldsOf();
   let folded = '';
   for (const char of text) {
-    folded += FOLDS.get(char.codePointAt(0) ?? 0) ?? char.toLowerCase();
+    folded += table.get(char.codePointAt(0) ?? 0) ?? char.toLowerCase();
   }
   return folded;
 }

@@ -1,10 +1,9 @@
 import { makePreviewSession } from '../core/preview.js';
 import { makeSubmitToken } from '../core/submit-token.js';
 import { makeEmailLinkHandler } from '../handlers/email-link.js';
-import { config, coreEssentials, logger, sessionStore } from './runtime.js';
+import { config, logger, storeAndEssentials } from './runtime.js';
 
-const base = await coreEssentials();
-const store = sessionStore();
+const { store, base } = await storeAndEssentials();
 
 export const handler = makeEmailLinkHandler({
   submitToken: makeSubmitToken({ ...base, store }),

@@ -1,10 +1,10 @@
 import { makeGetValidatedThreepid } from '../core/validated-threepid.js';
 import { makeGetValidated3pidHandler } from '../handlers/get-validated-3pid.js';
-import { coreEssentials, logger, sessionStore } from './runtime.js';
+import { logger, storeAndEssentials } from './runtime.js';
 
-const base = await coreEssentials();
+const { store, base } = await storeAndEssentials();
 
 export const handler = makeGetValidated3pidHandler({
-  getValidatedThreepid: makeGetValidatedThreepid({ ...base, store: sessionStore() }),
+  getValidatedThreepid: makeGetValidatedThreepid({ ...base, store }),
   logger,
 });

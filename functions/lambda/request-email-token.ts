@@ -5,7 +5,7 @@ import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { Mailer } from '../messages/messengers.js';
-import { config, coreEssentials, logger, sessionStore } from './runtime.js';
+import { config, logger, storeAndEssentials } from './runtime.js';
 
 /** requestToken for email: the only function allowed to send through SES. */
 const transport = new SesEmailTransport(new SESClient({}), {
@@ -13,12 +13,12 @@ const transport = new SesEmailTransport(new SESClient({}), {
   configurationSet: config.sesConfigurationSet,
   sourceArn: config.sesSourceArn,
 });
-const base = await coreEssentials();
+const { store, base } = await storeAndEssentials();
 
 export const handler = makeRequestTokenHandler({
   email: makeRequestEmailToken({
     ...base,
-    store: sessionStore(),
+    store,
     directory: createDirectory(config),
     links: validationLinks(config.publicBaseUrl),
     email: new Mailer(transport, { serverName: config.serverName }),

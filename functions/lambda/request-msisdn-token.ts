@@ -5,19 +5,19 @@ import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { SmsMessenger } from '../messages/messengers.js';
-import { config, coreEssentials, logger, sessionStore } from './runtime.js';
+import { config, logger, storeAndEssentials } from './runtime.js';
 
 /** requestToken for phone numbers: the only function allowed to publish SMS through SNS. */
 const transport = new SnsSmsTransport(new SNSClient({}), {
   senderId: config.smsSenderId,
   originationNumber: config.smsOriginationNumber,
 });
-const base = await coreEssentials();
+const { store, base } = await storeAndEssentials();
 
 export const handler = makeRequestTokenHandler({
   msisdn: makeRequestMsisdnToken({
     ...base,
-    store: sessionStore(),
+    store,
     directory: createDirectory(config),
     links: validationLinks(config.publicBaseUrl),
     sms: new SmsMessenger(transport, { serverName: config.serverName }),

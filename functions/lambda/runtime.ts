@@ -15,13 +15,27 @@ export const config: LambdaConfig = loadLambdaConfig(process.env);
 
 export const logger = createLogger(config);
 
-/** The session store on the function's table. */
-export function sessionStore(): DynamoDbSessionStore {
-  return new DynamoDbSessionStore(sessionDocumentClient(new DynamoDBClient({})), config.tableName);
+/**
+ * The session store on the function's table, and the essentials of core, ready together: the
+ * table's connection is opened (one read of a key that never exists) while the HMAC key is
+ * fetched, so the first request does not wait for the two connections one after the other.
+ */
+export async function storeAndEssentials(): Promise<{ store: DynamoDbSessionStore; base: Essentials }> {
+  const store = new DynamoDbSessionStore(sessionDocumentClient(new DynamoDBClient({})), config.tableName);
+  const primed = store.load(PRIMING_KEY).catch((error: unknown) => {
+    logger.debug('Priming the table connection failed; the first request will open it', {
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+  });
+  const [base] = await Promise.all([coreEssentials(), primed]);
+  return { store, base };
 }
 
+/** Not a session key (those are 24 base64url characters), so the priming read never finds one. */
+const PRIMING_KEY = 'connection-priming';
+
 /** Clock, randomness, the rules, and the hasher keyed by the token HMAC key (from Secrets Manager). */
-export async function coreEssentials(): Promise<Essentials> {
+async function coreEssentials(): Promise<Essentials> {
   const source = config.tokenHmacSecret;
   const secret =
     'value' in source

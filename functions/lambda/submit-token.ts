@@ -1,10 +1,10 @@
 import { makeSubmitToken } from '../core/submit-token.js';
 import { makeSubmitTokenHandler } from '../handlers/submit-token.js';
-import { coreEssentials, logger, sessionStore } from './runtime.js';
+import { logger, storeAndEssentials } from './runtime.js';
 
-const base = await coreEssentials();
+const { store, base } = await storeAndEssentials();
 
 export const handler = makeSubmitTokenHandler({
-  submitToken: makeSubmitToken({ ...base, store: sessionStore() }),
+  submitToken: makeSubmitToken({ ...base, store }),
   logger,
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,12 +12,19 @@ import { ensureSessionTable } from '../../functions/adapters/dynamodb/table.js';
 import { esbuildOptions } from '../../infra/bundling.js';
 import { bindingsOf, FUNCTIONS, type FunctionName } from '../../infra/functions.js';
 import { EMULATOR_CLIENT_CONFIG, type RunningDynalite, startDynalite } from '../helpers/aws.js';
+import { helloWorldSource, usesAwsClients } from '../helpers/hello-world.js';
 import { EVENTS, SAMPLES } from '../helpers/samples.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** A budget, not a target: a bundle far past it means something heavy slipped in. */
-const MAX_BUNDLE_BYTES = 1.5 * 1024 * 1024;
+/**
+ * A budget, not a target: a bundle may weigh at most this much more than a hello-world that
+ * imports the same AWS SDK clients (test/helpers/hello-world.ts), built in the same test. Past it,
+ * something heavy slipped in.
+ */
+const MAX_RATIO_TO_HELLO_WORLD = 1.2;
+/** A function that uses no AWS client (the fallback) has no such floor: it keeps to this size. */
+const MAX_BYTES_WITHOUT_CLIENTS = 64 * 1024;
 
 /** Loads a bundle in a fresh Node process, as Lambda would, and invokes it with one event. */
 const RUNNER = `
@@ -36,6 +43,7 @@ describe('the Lambda bundles', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'bundles-'));
   const runner = join(outDir, 'runner.mjs');
   const bundles = new Map<FunctionName, string>();
+  const helloWorlds = new Map<FunctionName, string>();
   let dynalite: RunningDynalite;
   const baseEnv = () => ({
     PATH: process.env.PATH ?? '',
@@ -69,19 +77,45 @@ describe('the Lambda bundles', () => {
         const outfile = join(outDir, name, 'index.mjs');
         await build(esbuildOptions(join(ROOT, FUNCTIONS[name].entry), outfile));
         bundles.set(name, outfile);
+        const helloEntry = join(ROOT, 'test', `.hello-${name}-${process.pid}.mjs`);
+        writeFileSync(helloEntry, helloWorldSource(FUNCTIONS[name]));
+        const helloOut = join(outDir, `hello-${name}`, 'index.mjs');
+        try {
+          await build(esbuildOptions(helloEntry, helloOut));
+        } finally {
+          rmSync(helloEntry, { force: true });
+        }
+        helloWorlds.set(name, helloOut);
       }),
     );
   });
   afterAll(() => dynalite.close());
 
-  it('bundle with esbuild as the construct does, and each stays within budget', () => {
-    const sizes = Object.fromEntries(names.map((name) => [name, statSync(bundles.get(name) ?? '').size]));
+  it('bundle with esbuild as the construct does, each within its budget over a hello-world with its clients', () => {
+    const size = (file: string | undefined) => statSync(file ?? '').size;
+    const rows = names.map((name) => {
+      const bytes = size(bundles.get(name));
+      const floor = size(helloWorlds.get(name));
+      return { name, bytes, floor, ratio: bytes / floor };
+    });
     console.log(
-      `Bundle sizes (minified ESM, AWS SDK included):\n${names
-        .map((name) => `  ${name.padEnd(20)} ${((sizes[name] ?? 0) / 1024).toFixed(0).padStart(5)} KiB`)
+      `Bundle sizes (minified ESM, AWS SDK included), against a hello-world with the same clients:\n${rows
+        .map(
+          (row) =>
+            `  ${row.name.padEnd(20)} ${(row.bytes / 1024).toFixed(0).padStart(5)} KiB  ` +
+            `${(row.floor / 1024).toFixed(0).padStart(5)} KiB  ${row.ratio.toFixed(2)}×`,
+        )
         .join('\n')}`,
     );
-    for (const name of names) expect(sizes[name]).toBeLessThan(MAX_BUNDLE_BYTES);
+    for (const row of rows) {
+      if (usesAwsClients(FUNCTIONS[row.name])) {
+        expect(row.ratio, `${row.name} is ${row.ratio.toFixed(2)}× its hello-world`).toBeLessThanOrEqual(
+          MAX_RATIO_TO_HELLO_WORLD,
+        );
+      } else {
+        expect(row.bytes, `${row.name} has no AWS client`).toBeLessThanOrEqual(MAX_BYTES_WITHOUT_CLIENTS);
+      }
+    }
   });
 
   it.each(
