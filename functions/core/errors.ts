@@ -14,6 +14,8 @@ export type Errcode =
   | 'M_UNRECOGNIZED'
   | 'M_THREEPID_IN_USE'
   | 'M_THREEPID_NOT_FOUND'
+  | 'M_THREEPID_DENIED'
+  | 'M_LIMIT_EXCEEDED'
   | 'M_TOKEN_INCORRECT'
   | 'M_SESSION_EXPIRED'
   | 'M_SESSION_NOT_VALIDATED'
@@ -73,6 +75,23 @@ export class MatrixError extends Error {
 
   static threepidNotFound(): MatrixError {
     return new MatrixError('M_THREEPID_NOT_FOUND', 400, 'No account uses this address.');
+  }
+
+  /** The operator's policy refuses this address (a country, a number type, an email domain). */
+  static threepidDenied(message: string): MatrixError {
+    return new MatrixError('M_THREEPID_DENIED', 403, message);
+  }
+
+  /**
+   * Too many requests. The same text whatever was exhausted (which one is only logged), with the
+   * wait in both places clients read it: `retry_after_ms` (integer) and `Retry-After` (seconds,
+   * rounded up).
+   */
+  static limitExceeded(retryAfterMs: number): MatrixError {
+    const ms = Math.max(1000, Math.ceil(retryAfterMs));
+    return new MatrixError('M_LIMIT_EXCEEDED', 429, 'Too many requests. Try again later.', {
+      extras: { body: { retry_after_ms: ms }, headers: { 'Retry-After': String(Math.ceil(ms / 1000)) } },
+    });
   }
 
   /** `attemptsLeft` is told to the user when the session still counts attempts. */
