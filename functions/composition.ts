@@ -3,17 +3,29 @@
  * use cases and HTTP handlers out. A Lambda entry builds only the use case its routes need; the
  * local server builds them all, over one store and one outbox.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StaticThreepidDirectory } from './adapters/directory/static-directory.js';
+import { DynamoDbRateLimiter } from './adapters/dynamodb/rate-limiter.js';
+import { DynamoDbSendingSwitches } from './adapters/dynamodb/sending-switches.js';
 import { HmacSecretHasher } from './adapters/system/hmac-hasher.js';
-import { cryptoRandom, systemClock } from './adapters/system/system.js';
+import { cryptoRandom, systemClock, timerSleeper } from './adapters/system/system.js';
 import type { ServiceConfig } from './config.js';
 import { validationPolicy } from './config.js';
 import type { ValidationPolicy } from './core/policy.js';
-import type { Clock, Random, SecretHasher, SessionStore, ThreepidDirectory } from './core/ports.js';
+import type {
+  Clock,
+  Random,
+  SecretHasher,
+  SendingSwitches,
+  SessionStore,
+  Sleeper,
+  ThreepidDirectory,
+} from './core/ports.js';
 import { makePreviewSession } from './core/preview.js';
 import { makeRequestEmailToken } from './core/request-email-token.js';
 import { makeRequestMsisdnToken } from './core/request-msisdn-token.js';
+import type { ClientNetworks, Limiting, UniformResponses } from './core/request-token.js';
 import { makeSubmitToken } from './core/submit-token.js';
 import { makeGetValidatedThreepid } from './core/validated-threepid.js';
 import { makeEmailLinkHandler } from './handlers/email-link.js';
@@ -22,16 +34,12 @@ import { makeGetValidated3pidHandler } from './handlers/get-validated-3pid.js';
 import { makeRequestTokenHandler } from './handlers/request-token.js';
 import { makeSubmitTokenHandler } from './handlers/submit-token.js';
 import { validationLinks } from './http/links.js';
-import type { LambdaHttpHandler } from './http/middleware.js';
+import type { HttpEvent, LambdaHttpHandler } from './http/middleware.js';
 import type { HandlerName } from './http/routes.js';
 import { Mailer, SmsMessenger } from './messages/messengers.js';
 import type { EmailTransport, SmsTransport } from './messages/transports.js';
 
-export const SERVICE_NAME = 'matrix-3pid';
-
-export function createLogger(config: Pick<ServiceConfig, 'logLevel'>): Logger {
-  return new Logger({ serviceName: SERVICE_NAME, logLevel: config.logLevel });
-}
+export { createLogger, SERVICE_NAME } from './logging.js';
 
 export function createDirectory(config: Pick<ServiceConfig, 'threepidBindingsFile'>): ThreepidDirectory {
   return config.threepidBindingsFile
@@ -63,9 +71,40 @@ export function essentials(
   };
 }
 
+/** The controls against abuse that requestToken runs under: kill switch, rate limits, uniform answers. */
+export interface AbuseControls {
+  readonly switches: SendingSwitches;
+  readonly limiting: Limiting;
+  readonly uniform: UniformResponses;
+}
+
+/** The abuse controls over the sessions table, as configured. */
+export function abuseControls(
+  config: Pick<ServiceConfig, 'rateLimits' | 'uniformResponses' | 'responseFloorMs' | 'decoyNotices'>,
+  table: { readonly client: DynamoDBDocumentClient; readonly tableName: string },
+  clock: Clock,
+  sleeper: Sleeper = timerSleeper,
+): AbuseControls {
+  return {
+    switches: new DynamoDbSendingSwitches(table.client, table.tableName, clock),
+    limiting:
+      config.rateLimits === 'off'
+        ? 'off'
+        : { limiter: new DynamoDbRateLimiter(table.client, table.tableName), limits: config.rateLimits },
+    uniform: config.uniformResponses
+      ? { enabled: true, floorMs: config.responseFloorMs, sleeper, notices: new Set(config.decoyNotices) }
+      : { enabled: false },
+  };
+}
+
+/** The client's networks, as the rate limits key them. */
+export function clientNetworksOf(event: HttpEvent): ClientNetworks {
+  return { keys: [{ scope: 'ip', value: event.requestContext.http.sourceIp }] };
+}
+
 export type HandlerSet = Readonly<Record<HandlerName | 'fallback', LambdaHttpHandler>>;
 
-export interface AllAdapters {
+export interface AllAdapters extends AbuseControls {
   readonly store: SessionStore;
   readonly directory: ThreepidDirectory;
   readonly email: EmailTransport;
@@ -79,7 +118,8 @@ export function createAllHandlers(
   adapters: AllAdapters,
 ): HandlerSet {
   const { logger } = base;
-  const { store, directory } = adapters;
+  const { store, directory, switches, limiting, uniform } = adapters;
+  const controls = { switches, limiting, uniform };
   const links = validationLinks(config.publicBaseUrl);
   const messages = { serverName: config.serverName };
   const submitToken = makeSubmitToken({ ...base, store });
@@ -87,6 +127,7 @@ export function createAllHandlers(
     requestToken: makeRequestTokenHandler({
       email: makeRequestEmailToken({
         ...base,
+        ...controls,
         store,
         directory,
         links,
@@ -94,11 +135,13 @@ export function createAllHandlers(
       }),
       msisdn: makeRequestMsisdnToken({
         ...base,
+        ...controls,
         store,
         directory,
         links,
         sms: new SmsMessenger(adapters.sms, messages),
       }),
+      clientOf: clientNetworksOf,
       logger,
     }),
     submitToken: makeSubmitTokenHandler({ submitToken, logger }),

@@ -5,13 +5,16 @@
  * so a bad deployment fails immediately and says why instead of failing on the first request.
  */
 import { DEFAULT_POLICY, type ValidationPolicy } from './core/policy.js';
+import { type RateLimitOverrides, type RateLimits, resolveRateLimits } from './core/rate-limits.js';
 import {
+  type DecoyNoticeKind,
   type Env,
   isBlank,
   type LogLevel,
   presenceOf,
   readSetting,
   SETTINGS,
+  type Setting,
   type SettingName,
   SettingsError,
   type ValueOf,
@@ -40,6 +43,12 @@ export interface ServiceConfig {
   readonly smsOriginationNumber: string | undefined;
   readonly sesConfigurationSet: string | undefined;
   readonly sesSourceArn: string | undefined;
+  /** The rate limits in force, or `off` (local mode only). */
+  readonly rateLimits: RateLimits | 'off';
+  /** Uniform answers to requestToken, whatever the address's account state. */
+  readonly uniformResponses: boolean;
+  readonly responseFloorMs: number;
+  readonly decoyNotices: readonly DecoyNoticeKind[];
 }
 
 /** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
@@ -142,7 +151,15 @@ function readShared(read: EnvReader) {
     smsOriginationNumber: read.get('smsOriginationNumber'),
     sesConfigurationSet: read.get('sesConfigurationSet'),
     sesSourceArn: read.get('sesSourceArn'),
+    rateLimits: rateLimitsOf(read.get('rateLimits')),
+    uniformResponses: read.defaulted('requestTokenInhibit3pidErrors'),
+    responseFloorMs: read.defaulted('responseFloorMs'),
+    decoyNotices: read.defaulted('decoyNotices'),
   };
+}
+
+function rateLimitsOf(overrides: RateLimitOverrides | 'off' | undefined): RateLimits | 'off' {
+  return overrides === 'off' ? 'off' : resolveRateLimits(overrides ?? {});
 }
 
 /** Reads settings from the environment as they apply on Lambda or locally, collecting problems. */
@@ -163,7 +180,13 @@ class EnvReader {
         `${name} is not read from the environment ${this.where === 'lambda' ? 'on Lambda' : 'locally'}`,
       );
     }
-    const { value, problem } = readSetting(name, this.env[setting.env], presence);
+    const raw = this.env[setting.env];
+    const refused: string | undefined = (setting as Setting).refusedOnLambda;
+    if (this.where === 'lambda' && refused !== undefined && raw?.trim() === refused) {
+      this.problem(`${setting.env} must not be \`${refused}\` on Lambda (it is for local mode only)`);
+      return undefined;
+    }
+    const { value, problem } = readSetting(name, raw, presence);
     if (problem !== undefined) this.problem(`${setting.env} ${problem}`);
     return value;
   }

@@ -12,7 +12,18 @@
  * Bundled into every Lambda function: no AWS SDK, no CDK.
  */
 
+import { parseRateLimitOverrides, type RateLimitOverrides } from './core/rate-limits.js';
+
 export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The decoys that may tell the address's owner something, by medium and reason. */
+export const DECOY_NOTICE_KINDS = [
+  'email-in-use',
+  'email-no-account',
+  'msisdn-in-use',
+  'msisdn-no-account',
+] as const;
+export type DecoyNoticeKind = (typeof DECOY_NOTICE_KINDS)[number];
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 export const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
@@ -56,8 +67,8 @@ export interface Setting {
   readonly deploy?: Presence;
   /** Another setting that must be given with this one, or not at all. */
   readonly goesWith?: string;
-  /** One line for the README. */
-  readonly doc: string;
+  /** A value allowed locally but refused on Lambda and at deploy (`RATE_LIMITS=off`). */
+  readonly refusedOnLambda?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,6 +148,49 @@ function secretKey(length: number): Parser<string> {
   return { expects, parse: (raw) => (raw.length >= length ? ok(raw) : must(expects)), format: String };
 }
 
+/** `off`, or JSON overrides of the default rate limits (core/rate-limits.ts). */
+function rateLimits(): Parser<RateLimitOverrides | 'off'> {
+  return {
+    expects: '`off`, or a JSON object of overrides of the defaults',
+    parse(raw) {
+      const trimmed = raw.trim();
+      if (trimmed === 'off') return ok('off');
+      const parsed = parseRateLimitOverrides(trimmed);
+      return 'problem' in parsed ? { problem: parsed.problem } : ok(parsed.value);
+    },
+    format: (value) => (value === 'off' ? 'off' : JSON.stringify(value)),
+  };
+}
+
+/** `true` or `false`. */
+function flag(): Parser<boolean> {
+  return {
+    expects: '`true` or `false`',
+    parse: (raw) => {
+      const value = raw.trim().toLowerCase();
+      return value === 'true' ? ok(true) : value === 'false' ? ok(false) : must('`true` or `false`');
+    },
+    format: String,
+  };
+}
+
+/** A comma-separated subset of `values`; empty means none. */
+function subsetOf<T extends string>(values: readonly T[]): Parser<readonly T[]> {
+  const expects = `comma-separated, from ${values.join(', ')} (or \`none\`)`;
+  return {
+    expects,
+    parse(raw) {
+      const items = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '' && item !== 'none');
+      const bad = items.filter((item) => !values.includes(item as T));
+      return bad.length > 0 ? { problem: `must be ${expects} (bad: ${bad.join(', ')})` } : ok(items as T[]);
+    },
+    format: (items) => (items.length === 0 ? 'none' : items.join(',')),
+  };
+}
+
 /** One of `values`, in any case, read in upper case. */
 function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   const expects = `one of ${values.join(', ')}`;
@@ -158,13 +212,11 @@ export const SETTINGS = {
     env: 'PORT',
     type: wholeNumber(0, 65_535),
     local: { default: 8090 },
-    doc: 'Port of the local server; `0` picks a free one.',
   },
   host: {
     env: 'HOST',
     type: text('an address or host name'),
     local: { default: '127.0.0.1' },
-    doc: 'Interface the local server listens on.',
   },
   serverName: {
     env: 'SERVER_NAME',
@@ -176,7 +228,6 @@ export const SETTINGS = {
     ),
     lambda: { required: true },
     local: { default: 'localhost' },
-    doc: "The homeserver's name, as shown in messages.",
   },
   publicBaseUrl: {
     env: 'PUBLIC_BASEURL',
@@ -185,7 +236,6 @@ export const SETTINGS = {
     type: baseUrl(),
     lambda: { required: true },
     local: { unset: '`http://localhost:$PORT/`' },
-    doc: "Where clients reach this API: emailed links and `submit_url` start with it. Never taken from the request's `Host`.",
   },
   emailFrom: {
     env: 'EMAIL_FROM',
@@ -197,14 +247,12 @@ export const SETTINGS = {
     ),
     lambda: { required: true },
     local: { default: 'Matrix <noreply@localhost>' },
-    doc: 'From address of emails. On AWS its domain or address must be a verified SES identity.',
   },
   homeserverOrigin: {
     context: 'homeserverOrigin',
     prop: 'homeserverOrigin',
     type: matching(/^https?:\/\/[^/?#]+\/?$/, 'an http(s) origin without path, query or fragment'),
     deploy: { unset: 'none: other paths answer 404' },
-    doc: "The homeserver's origin; every path not served here is proxied there, path and query intact.",
   },
   domainName: {
     context: 'domainName',
@@ -212,7 +260,6 @@ export const SETTINGS = {
     type: text('a host name'),
     deploy: { unset: 'none: the execute-api URL' },
     goesWith: 'certificateArn',
-    doc: 'A custom domain for the API; needs `certificateArn`.',
   },
   certificateArn: {
     context: 'certificateArn',
@@ -220,7 +267,6 @@ export const SETTINGS = {
     propType: 'ICertificate',
     type: text('an ACM certificate ARN'),
     deploy: { unset: 'none' },
-    doc: "The custom domain's ACM certificate, in the stack's region.",
   },
   nextLinkAllowedHosts: {
     env: 'NEXT_LINK_ALLOWED_HOSTS',
@@ -229,7 +275,6 @@ export const SETTINGS = {
     type: hostList(),
     lambda: { default: [] },
     local: { default: [] },
-    doc: 'Hosts `next_link` may point to. Empty allows any http(s) host.',
   },
   emailTokenLifetimeS: {
     env: 'EMAIL_TOKEN_LIFETIME_S',
@@ -239,7 +284,6 @@ export const SETTINGS = {
     type: wholeNumber(60, 86_400),
     lambda: { default: 3600 },
     local: { default: 3600 },
-    doc: 'How long an emailed link works, in seconds.',
   },
   smsTokenLifetimeS: {
     env: 'SMS_TOKEN_LIFETIME_S',
@@ -249,14 +293,45 @@ export const SETTINGS = {
     type: wholeNumber(60, 3600),
     lambda: { default: 600 },
     local: { default: 600 },
-    doc: 'How long an SMS code works, in seconds.',
+  },
+  rateLimits: {
+    env: 'RATE_LIMITS',
+    context: 'rateLimits',
+    prop: 'rateLimits',
+    type: rateLimits(),
+    lambda: { default: {} },
+    local: { default: {} },
+    refusedOnLambda: 'off',
+  },
+  requestTokenInhibit3pidErrors: {
+    env: 'REQUEST_TOKEN_INHIBIT_3PID_ERRORS',
+    context: 'requestTokenInhibit3pidErrors',
+    prop: 'requestTokenInhibit3pidErrors',
+    type: flag(),
+    lambda: { default: false },
+    local: { default: false },
+  },
+  responseFloorMs: {
+    env: 'RESPONSE_FLOOR_MS',
+    context: 'responseFloorMs',
+    prop: 'responseFloorMs',
+    type: wholeNumber(0, 10_000),
+    lambda: { default: 500 },
+    local: { default: 500 },
+  },
+  decoyNotices: {
+    env: 'DECOY_NOTICES',
+    context: 'decoyNotices',
+    prop: 'decoyNotices',
+    type: subsetOf(DECOY_NOTICE_KINDS),
+    lambda: { default: ['email-in-use'] },
+    local: { default: ['email-in-use'] },
   },
   tokenHmacSecret: {
     env: 'TOKEN_HMAC_SECRET',
     type: secretKey(32),
     lambda: { unset: 'required, or `TOKEN_HMAC_SECRET_ARN`' },
     local: { unset: 'random per start' },
-    doc: 'Key of the HMAC that tokens and client secrets are stored under. Locally with `LOCAL_DATA_DIR`, a generated key is kept there.',
   },
   tokenHmacSecretArn: {
     env: 'TOKEN_HMAC_SECRET_ARN',
@@ -266,26 +341,22 @@ export const SETTINGS = {
     type: matching(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN'),
     lambda: { unset: 'set by the deployment' },
     deploy: { unset: 'a generated secret' },
-    doc: 'A Secrets Manager secret holding the HMAC key.',
   },
   threepidBindingsFile: {
     env: 'THREEPID_BINDINGS_FILE',
     type: text('a file path'),
     lambda: { unset: 'unset: nothing bound' },
     local: { unset: 'unset: nothing bound' },
-    doc: 'JSON array of `{"medium","address","user_id"}` that already belong to accounts.',
   },
   dataDir: {
     env: 'LOCAL_DATA_DIR',
     type: text('a directory path'),
     local: { unset: 'unset: in memory' },
-    doc: 'Directory where the embedded store keeps sessions across restarts.',
   },
   dynamodbEndpoint: {
     env: 'DYNAMODB_ENDPOINT',
     type: baseUrl(),
     local: { unset: 'unset: embedded' },
-    doc: 'Use another DynamoDB-compatible endpoint instead of the embedded one.',
   },
   logLevel: {
     env: 'LOG_LEVEL',
@@ -293,13 +364,11 @@ export const SETTINGS = {
     type: oneOf(LOG_LEVELS),
     lambda: { default: 'INFO' },
     local: { default: 'WARN' },
-    doc: 'Level of the structured logs.',
   },
   tableName: {
     env: 'TABLE_NAME',
     type: matching(/^[A-Za-z0-9_.-]{3,255}$/, '3-255 of [A-Za-z0-9_.-]'),
     lambda: { required: true },
-    doc: 'The DynamoDB table (set by the deployment).',
   },
   smsSenderId: {
     env: 'SMS_SENDER_ID',
@@ -312,7 +381,6 @@ export const SETTINGS = {
     lambda: { unset: 'optional' },
     local: { unset: '–' },
     deploy: { unset: "none: the carrier's default" },
-    doc: 'Alphanumeric SMS sender ID, where destination countries support one.',
   },
   smsOriginationNumber: {
     env: 'SMS_ORIGINATION_NUMBER',
@@ -322,7 +390,6 @@ export const SETTINGS = {
     lambda: { unset: 'optional' },
     local: { unset: '–' },
     deploy: { unset: 'none' },
-    doc: 'Registered SMS origination number, where destination countries require one.',
   },
   sesConfigurationSet: {
     env: 'SES_CONFIGURATION_SET',
@@ -332,7 +399,6 @@ export const SETTINGS = {
     lambda: { unset: 'optional' },
     local: { unset: '–' },
     deploy: { unset: 'none' },
-    doc: 'SES configuration set for bounce and complaint events.',
   },
   sesSourceArn: {
     env: 'SES_SOURCE_ARN',
@@ -342,29 +408,69 @@ export const SETTINGS = {
     lambda: { unset: 'optional' },
     local: { unset: '–' },
     deploy: { unset: "the identities of `emailFrom`'s domain and address" },
-    doc: 'SES identity to send as (also cross-account); on AWS the email function may use no other.',
   },
   throttleRateLimit: {
     context: 'throttleRateLimit',
     prop: 'throttle.rateLimit',
     type: wholeNumber(0),
     deploy: { default: 50 },
-    doc: 'Stage throttling: requests a second, for all routes together.',
   },
   throttleBurstLimit: {
     context: 'throttleBurstLimit',
     prop: 'throttle.burstLimit',
     type: wholeNumber(0),
     deploy: { default: 100 },
-    doc: 'Stage throttling: the largest burst of requests, for all routes together.',
   },
   stackName: {
     context: 'stackName',
     type: matching(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a letter, then up to 127 letters, digits or hyphens'),
     deploy: { default: 'MatrixThreepid' },
-    doc: 'Name of the CloudFormation stack.',
   },
 } as const satisfies Record<string, Setting>;
+
+/**
+ * One line of documentation per setting, for the README's tables (`npm run docs`). Beside the
+ * table rather than in it only so that the Lambda bundles, which read the table, do not carry the
+ * prose; a setting without its line does not compile.
+ */
+export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
+  port: 'Port of the local server; `0` picks a free one.',
+  host: 'Interface the local server listens on.',
+  serverName: "The homeserver's name, as shown in messages.",
+  publicBaseUrl:
+    "Where clients reach this API: emailed links and `submit_url` start with it. Never taken from the request's `Host`.",
+  emailFrom: 'From address of emails. On AWS its domain or address must be a verified SES identity.',
+  homeserverOrigin:
+    "The homeserver's origin; every path not served here is proxied there, path and query intact.",
+  domainName: 'A custom domain for the API; needs `certificateArn`.',
+  certificateArn: "The custom domain's ACM certificate, in the stack's region.",
+  nextLinkAllowedHosts: 'Hosts `next_link` may point to. Empty allows any http(s) host.',
+  emailTokenLifetimeS: 'How long an emailed link works, in seconds.',
+  smsTokenLifetimeS: 'How long an SMS code works, in seconds.',
+  rateLimits:
+    'Overrides of the rate limits as JSON (see "Protecting your SMS bill"); `off` (local only) turns every limit and the resend spacing off.',
+  requestTokenInhibit3pidErrors:
+    'Answer requestToken the same whether or not the address has an account (a decoy session instead of `M_THREEPID_IN_USE` / `M_THREEPID_NOT_FOUND`).',
+  responseFloorMs:
+    'With uniform answers on, no requestToken succeeds sooner than this many milliseconds, so timing tells nothing either.',
+  decoyNotices:
+    'With uniform answers on, which decoys tell the address why no token came (each SMS costs money).',
+  tokenHmacSecret:
+    'Key of the HMAC that tokens and client secrets are stored under. Locally with `LOCAL_DATA_DIR`, a generated key is kept there.',
+  tokenHmacSecretArn: 'A Secrets Manager secret holding the HMAC key.',
+  threepidBindingsFile: 'JSON array of `{"medium","address","user_id"}` that already belong to accounts.',
+  dataDir: 'Directory where the embedded store keeps sessions across restarts.',
+  dynamodbEndpoint: 'Use another DynamoDB-compatible endpoint instead of the embedded one.',
+  logLevel: 'Level of the structured logs.',
+  tableName: 'The DynamoDB table (set by the deployment).',
+  smsSenderId: 'Alphanumeric SMS sender ID, where destination countries support one.',
+  smsOriginationNumber: 'Registered SMS origination number, where destination countries require one.',
+  sesConfigurationSet: 'SES configuration set for bounce and complaint events.',
+  sesSourceArn: 'SES identity to send as (also cross-account); on AWS the email function may use no other.',
+  throttleRateLimit: 'Stage throttling: requests a second, for all routes together.',
+  throttleBurstLimit: 'Stage throttling: the largest burst of requests, for all routes together.',
+  stackName: 'Name of the CloudFormation stack.',
+};
 
 export type Settings = typeof SETTINGS;
 export type SettingName = keyof Settings;

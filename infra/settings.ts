@@ -42,10 +42,15 @@ export function propAt(props: MatrixThreepidValidationProps, path: PropPath): un
  */
 function propText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return value.join(',');
   if (value instanceof Duration) {
     const seconds = value.toSeconds();
     return Token.isUnresolved(seconds) ? Token.asString(seconds) : String(seconds);
+  }
+  // Plain data (rate limit overrides) is carried as the JSON its setting reads.
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return JSON.stringify(value);
   }
   return undefined;
 }
@@ -80,6 +85,10 @@ export function propProblems(props: MatrixThreepidValidationProps): string[] {
       continue;
     }
     if (text === undefined || Token.isUnresolved(text)) continue;
+    if (setting.refusedOnLambda !== undefined && text.trim() === setting.refusedOnLambda) {
+      problems.push(`${path} must not be \`${setting.refusedOnLambda}\` on AWS (it is for local mode only)`);
+      continue;
+    }
     const parsed = setting.type.parse(text);
     if ('problem' in parsed) {
       problems.push(`${path} ${parsed.problem}${setting.propType === 'Duration' ? ', in seconds' : ''}`);

@@ -28,8 +28,9 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table.js';
 import type { LogLevel } from '../functions/config.js';
+import type { RateLimitOverrides } from '../functions/core/rate-limits.js';
 import { ROUTES, type RouteAuth } from '../functions/http/routes.js';
-import { SETTINGS, SettingsError } from '../functions/settings.js';
+import { type DecoyNoticeKind, SETTINGS, SettingsError } from '../functions/settings.js';
 import { BUNDLE } from './bundling.js';
 import { type Binding, FUNCTIONS, type FunctionName, functionOf } from './functions.js';
 import { functionEnvironment, propProblems } from './settings.js';
@@ -123,6 +124,30 @@ export interface MatrixThreepidValidationProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Overrides of the default rate limits (see the README's "Protecting your SMS bill"), for
+   * example `{ smsCountries: { US: { hour: 50, day: 300 } } }`. Every limit cannot be turned off
+   * on AWS.
+   * @default the defaults: per client 10 an hour, per address 3, per SMS country 20, 100 SMS a day
+   */
+  readonly rateLimits?: RateLimitOverrides;
+  /**
+   * Answer requestToken the same whether or not the address has an account: a decoy session
+   * instead of `M_THREEPID_IN_USE` / `M_THREEPID_NOT_FOUND`, and no success sooner than
+   * `responseFloorMs`.
+   * @default false, the spec's answers, as Synapse gives them
+   */
+  readonly requestTokenInhibit3pidErrors?: boolean;
+  /**
+   * With uniform answers on, the least time a successful requestToken takes, in milliseconds.
+   * @default 500
+   */
+  readonly responseFloorMs?: number;
+  /**
+   * With uniform answers on, which decoys tell the address why no token came.
+   * @default ['email-in-use']
+   */
+  readonly decoyNotices?: readonly DecoyNoticeKind[];
   /**
    * Level of the functions' structured logs.
    * @default 'INFO'

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import {
   type Parser,
   presenceOf,
+  SETTING_DOCS,
   SETTING_NAMES,
   SETTINGS,
   type Setting,
@@ -34,7 +35,7 @@ export function settingsTables(): Record<string, string> {
         presenceCell(name, 'local'),
         presenceCell(name, 'lambda'),
         markdownText(SETTINGS[name].type.expects),
-        SETTINGS[name].doc,
+        SETTING_DOCS[name],
       ]),
     ),
     context: table(
@@ -43,7 +44,7 @@ export function settingsTables(): Record<string, string> {
         code(label),
         presenceCell(name, 'deploy'),
         markdownText(SETTINGS[name].type.expects),
-        SETTINGS[name].doc,
+        SETTING_DOCS[name],
       ]),
     ),
   };

@@ -4,6 +4,7 @@ import {
   type Parser,
   presenceOf,
   readSetting,
+  SETTING_DOCS,
   SETTING_NAMES,
   SETTINGS,
   type Setting,
@@ -15,9 +16,9 @@ const settings = Object.entries(SETTINGS) as [SettingName, Setting][];
 const parserOf = (name: SettingName) => SETTINGS[name].type as Parser<unknown>;
 
 describe('the settings table', () => {
-  it.each(settings)('documents %s in one line', (_, setting) => {
-    expect(setting.doc).toMatch(/^[A-Z`].*\.$/);
-    expect(setting.doc).not.toContain('\n');
+  it.each(settings)('documents %s in one line', (name, setting) => {
+    expect(SETTING_DOCS[name]).toMatch(/^[A-Z`].*\.$/);
+    expect(SETTING_DOCS[name]).not.toContain('\n');
     expect(setting.type.expects).not.toMatch(/^must be/);
   });
 
@@ -29,8 +30,9 @@ describe('the settings table', () => {
   it('names environment variables in upper snake case, context keys and props in camelCase', () => {
     for (const [, setting] of settings) {
       if (setting.env !== undefined) expect(setting.env).toMatch(/^[A-Z][A-Z0-9_]*$/);
-      if (setting.context !== undefined) expect(setting.context).toMatch(/^[a-z][A-Za-z]*$/);
-      if (setting.prop !== undefined) expect(setting.prop).toMatch(/^[a-z][A-Za-z]*(\.[a-z][A-Za-z]*)?$/);
+      if (setting.context !== undefined) expect(setting.context).toMatch(/^[a-z][A-Za-z0-9]*$/);
+      if (setting.prop !== undefined)
+        expect(setting.prop).toMatch(/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)?$/);
     }
   });
 

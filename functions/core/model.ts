@@ -51,6 +51,12 @@ export interface Session {
   /** Every submission counted against this generation, in order. */
   readonly guesses: readonly Guess[];
   readonly nextLink?: string;
+  /**
+   * A decoy (uniform responses): the address's account state would have refused the request, so
+   * the session looks and counts exactly like a real one, but its token was never sent and can
+   * never validate it.
+   */
+  readonly decoy?: true;
   readonly createdAt: number;
   /**
    * Epoch milliseconds (whole seconds) after which the record cannot matter any more: the TTL. It

@@ -19,7 +19,7 @@ export interface Random {
 }
 
 /** What a keyed digest is for; each use gets its own domain so digests never cross over. */
-export type DigestPurpose = 'client-secret' | 'session-key' | 'token' | 'log-fingerprint';
+export type DigestPurpose = 'client-secret' | 'session-key' | 'token' | 'log-fingerprint' | 'rate-key';
 
 /** A keyed one-way function (HMAC in production). The key never reaches core. */
 export interface SecretHasher {
@@ -83,15 +83,44 @@ export interface ValidationSms {
 }
 
 /**
+ * Why a decoy session (uniform responses) tells the address's owner something instead of sending
+ * a token: the address already has an account (registration, adding it), or has none (reset).
+ */
+export type NoticeReason = 'address-in-use' | 'no-account';
+
+export interface Notice {
+  /** Canonical address: an email address, or E.164 with the leading `+` for SMS. */
+  readonly to: string;
+  readonly purpose: Purpose;
+  readonly reason: NoticeReason;
+}
+
+/**
  * Sends validation messages: the domain says what to send, the implementation renders and
  * delivers it. Throws DeliveryError when the provider refuses or fails.
  */
 export interface EmailSender {
   sendValidationEmail(email: ValidationEmail): Promise<void>;
+  sendNoticeEmail(notice: Notice): Promise<void>;
 }
 
 export interface SmsSender {
   sendValidationSms(sms: ValidationSms): Promise<void>;
+  sendNoticeSms(notice: Notice): Promise<void>;
+}
+
+/** Waits until a moment: the floor under uniform responses. */
+export interface Sleeper {
+  sleepUntil(epochMs: number): Promise<void>;
+}
+
+export type SwitchState =
+  | { readonly off: false }
+  | { readonly off: true; readonly until: number; readonly reason?: string };
+
+/** The operator's kill switch for sending, per medium, turned without a deploy. */
+export interface SendingSwitches {
+  check(medium: Medium, now: number): Promise<SwitchState>;
 }
 
 /**

@@ -30,6 +30,8 @@ export function makeRequestEmailToken(
         link: deps.links.emailConfirmation({ sid: sidOf(session), clientSecret, token }),
         validForMs: deps.policy.emailTokenLifetimeMs,
       }),
+    notify: (session, reason) =>
+      deps.email.sendNoticeEmail({ to: session.threepid.address, purpose: session.purpose, reason }),
     answer: (base) => base,
   });
 }

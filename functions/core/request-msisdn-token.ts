@@ -27,7 +27,13 @@ export function makeRequestMsisdnToken(
   return makeRequestToken(deps, {
     parse: (request) => {
       const phone = parsePhoneNumber(request.country, request.phoneNumber);
-      return { threepid: { medium: 'msisdn', address: phone.msisdn }, parsed: phone };
+      return {
+        threepid: { medium: 'msisdn', address: phone.msisdn },
+        parsed: phone,
+        // Pumping works through ranges of adjacent numbers: budget them by block of 10,000.
+        block: phone.e164.slice(0, -4),
+        region: phone.region,
+      };
     },
     deliver: (session, code) =>
       deps.sms.sendValidationSms({
@@ -36,6 +42,8 @@ export function makeRequestMsisdnToken(
         code,
         validForMs: deps.policy.smsTokenLifetimeMs,
       }),
+    notify: (session, reason) =>
+      deps.sms.sendNoticeSms({ to: `+${session.threepid.address}`, purpose: session.purpose, reason }),
     answer: (base, phone) => ({ ...base, phone, submitUrl: deps.links.submitUrl('msisdn') }),
   });
 }

@@ -18,6 +18,13 @@ export interface SendRequest {
   readonly clientSecretDigest: string;
   readonly sendAttempt: number;
   readonly nextLink: string | undefined;
+  /** A decoy session: its token is never sent (see Session.decoy). */
+  readonly decoy: boolean;
+  /**
+   * How long a session must wait before sending again: after its first message, and after later
+   * ones. Undefined when resend spacing is off.
+   */
+  readonly spacing: readonly [first: number, later: number] | undefined;
 }
 
 export interface LifecycleContext {
@@ -87,6 +94,7 @@ export function canSendInPlace(current: Session | undefined, write: SendWrite): 
     current.guesses.length === 0 &&
     newestTokenExpiry(current) > write.newestTokenAfter &&
     write.now < current.expiresAt &&
+    spacedEnough(current, write.spacing, write.now) &&
     (write.tokens === 'replace' || current.tokens.length < write.maxTokens)
   );
 }
@@ -101,6 +109,7 @@ export function applySend(current: Session | undefined, write: SendWrite): Sessi
     lastSendAttempt: write.sendAttempt,
     lastSentAt: write.now,
     ...(write.nextLink === undefined ? {} : { nextLink: write.nextLink }),
+    ...(write.decoy ? { decoy: true as const } : {}),
     expiresAt: write.expiresAt,
   };
   if (current === undefined) {
@@ -128,6 +137,8 @@ export function applySend(current: Session | undefined, write: SendWrite): Sessi
 export type SendPlan =
   /** send_attempt is not newer than the last one seen: answer with the sid, send nothing. */
   | { readonly kind: 'repeat'; readonly session: Session }
+  /** The session sent a message too recently: wait this long before asking again. */
+  | { readonly kind: 'too-soon'; readonly session: Session; readonly retryAfterMs: number }
   /** Write `session` (conditional on the version read), then send `token`. */
   | { readonly kind: 'send'; readonly session: Session; readonly token: string };
 
@@ -146,7 +157,12 @@ export function planSend(
   if (current && request.sendAttempt <= current.lastSendAttempt) {
     if (rules?.onRepeatedAttempt === 'answer-same-sid') return { kind: 'repeat', session: current };
   }
+  if (current && rules?.onNewerAttempt === 'answer-same-sid') return { kind: 'repeat', session: current };
   const continuing = current !== undefined && rules?.onNewerAttempt === 'send-new-token';
+  if (continuing && !spacedEnough(current, request.spacing, ctx.now)) {
+    const wait = current.lastSentAt + spacingFor(current, request.spacing) - ctx.now;
+    return { kind: 'too-soon', session: current, retryAfterMs: wait };
+  }
   const { token, issued } = issueToken(request.key, request.threepid.medium, ctx);
   const session: Session = {
     key: request.key,
@@ -160,6 +176,7 @@ export function planSend(
     tokens: [...(continuing ? keptTokens(current, request.threepid.medium, ctx) : []), issued],
     guesses: continuing ? current.guesses : [],
     ...(request.nextLink === undefined ? {} : { nextLink: request.nextLink }),
+    ...(request.decoy ? { decoy: true as const } : {}),
     createdAt: continuing ? current.createdAt : ctx.now,
     expiresAt: recordTtl(ctx.now, ctx.policy),
     version: (current?.version ?? 0) + 1,
@@ -209,6 +226,17 @@ export function sentToken(session: Session, token: string, hasher: SecretHasher)
   let matched = false;
   for (const issued of session.tokens) matched = sameDigest(issued.digest, digest) || matched;
   return matched;
+}
+
+/** The wait a session must keep before sending again, by how many messages it has sent. */
+export function spacingFor(session: Session, spacing: SendRequest['spacing']): number {
+  if (spacing === undefined) return 0;
+  return session.sendCount <= 1 ? spacing[0] : spacing[1];
+}
+
+/** Whether a session last sent long enough ago to send again. */
+function spacedEnough(session: Session, spacing: SendRequest['spacing'], now: number): boolean {
+  return session.lastSentAt + spacingFor(session, spacing) <= now;
 }
 
 /** When the record's newest token expires (0 when it has none). */

@@ -74,8 +74,11 @@ export type Refusal =
 export interface StatusRules {
   /** requestToken with a send_attempt that is not newer than the last one seen. */
   readonly onRepeatedAttempt: 'answer-same-sid' | 'start-new-session';
-  /** requestToken with a newer send_attempt. */
-  readonly onNewerAttempt: 'send-new-token' | 'start-new-session';
+  /**
+   * requestToken with a newer send_attempt: send a new token in the same session, start a new one,
+   * or answer with this one and send nothing (a validated session keeps its validation).
+   */
+  readonly onNewerAttempt: 'send-new-token' | 'start-new-session' | 'answer-same-sid';
   /**
    * submitToken whose guess could not be recorded (the write's condition failed), by the state
    * read afterwards: try again (the record changed under it), re-check against a validated
@@ -129,7 +132,9 @@ export function rulesFor(status: SessionStatus): StatusRules {
     case 'validated':
       return {
         onRepeatedAttempt: 'answer-same-sid',
-        onNewerAttempt: 'start-new-session',
+        // A resend must not erase a validation the homeserver may still ask about: the client
+        // asked again while the link was being clicked, and its sid is already good.
+        onNewerAttempt: 'answer-same-sid',
         onSubmit: 'reconfirm',
         onGuessRecorded: 'validated',
         onPreview: 'show-confirmed',

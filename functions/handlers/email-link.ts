@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { PreviewSession } from '../core/preview.js';
 import type { SubmitToken } from '../core/submit-token.js';
 import { httpPipeline } from '../http/middleware.js';
+import { pageErrorResponse } from '../http/page-errors.js';
 import { formBody, queryParams, readFields } from '../http/request.js';
 import { htmlResponse, redirectResponse } from '../http/responses.js';
 import { requireRoute } from '../http/routes.js';
@@ -23,31 +24,38 @@ const FIELDS = { sid: 'string', client_secret: 'string', token: 'string' } as co
  */
 export function makeEmailLinkHandler(deps: EmailLinkDeps) {
   const csp = contentSecurityPolicy(deps.nextLinkAllowedHosts);
-  return httpPipeline({ logger: deps.logger, errors: { html: { csp } } }, async (event) => {
-    const { method } = requireRoute(event, 'emailLink');
-    if (method === 'POST') {
-      const fields = readFields(formBody(event), FIELDS);
-      const result = await deps.submitToken({
-        sid: fields.sid,
-        clientSecret: fields.client_secret,
-        token: fields.token,
-        medium: 'email',
-      });
-      if (result.nextLink) return redirectResponse(result.nextLink, csp);
-      return htmlResponse(200, confirmedPage(result.purpose, deps.serverName, result.alreadyValidated), csp);
-    }
-    const fields = readFields(queryParams(event), FIELDS);
-    const preview = await deps.previewSession(fields.sid, fields.client_secret);
-    const page = preview.validated
-      ? confirmedPage(preview.purpose, deps.serverName, true)
-      : confirmPage(preview.purpose, deps.serverName, formAction(event.rawPath), {
+  return httpPipeline(
+    { logger: deps.logger, errors: (error) => pageErrorResponse(error, csp) },
+    async (event) => {
+      const { method } = requireRoute(event, 'emailLink');
+      if (method === 'POST') {
+        const fields = readFields(formBody(event), FIELDS);
+        const result = await deps.submitToken({
           sid: fields.sid,
           clientSecret: fields.client_secret,
           token: fields.token,
+          medium: 'email',
         });
-    const response = htmlResponse(200, page, csp);
-    return method === 'HEAD' ? { ...response, body: '' } : response;
-  });
+        if (result.nextLink) return redirectResponse(result.nextLink, csp);
+        return htmlResponse(
+          200,
+          confirmedPage(result.purpose, deps.serverName, result.alreadyValidated),
+          csp,
+        );
+      }
+      const fields = readFields(queryParams(event), FIELDS);
+      const preview = await deps.previewSession(fields.sid, fields.client_secret);
+      const page = preview.validated
+        ? confirmedPage(preview.purpose, deps.serverName, true)
+        : confirmPage(preview.purpose, deps.serverName, formAction(event.rawPath), {
+            sid: fields.sid,
+            clientSecret: fields.client_secret,
+            token: fields.token,
+          });
+      const response = htmlResponse(200, page, csp);
+      return method === 'HEAD' ? { ...response, body: '' } : response;
+    },
+  );
 }
 
 /** Relative, so the form posts back to this same path behind any proxy prefix. */

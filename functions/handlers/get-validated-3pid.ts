@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { GetValidatedThreepid } from '../core/validated-threepid.js';
+import { jsonErrorResponse } from '../http/errors.js';
 import { httpPipeline } from '../http/middleware.js';
 import { queryParams, readFields } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
@@ -14,7 +15,7 @@ const FIELDS = { sid: 'string', client_secret: 'string' } as const;
 
 /** GET /_matrix/identity/{v2,api/v1}/3pid/getValidated3pid: the homeserver asks whether a session was validated. */
 export function makeGetValidated3pidHandler(deps: GetValidated3pidDeps) {
-  return httpPipeline({ logger: deps.logger, errors: 'json' }, async (event) => {
+  return httpPipeline({ logger: deps.logger, errors: jsonErrorResponse }, async (event) => {
     requireRoute(event, 'getValidated3pid');
     const fields = readFields(queryParams(event), FIELDS);
     const validated = await deps.getValidatedThreepid(fields.sid, fields.client_secret);

@@ -1,9 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MatrixError } from '../core/errors.js';
 import type { MsisdnTokenResult } from '../core/request-msisdn-token.js';
-import type { EmailTokenRequest, MsisdnTokenRequest, RequestToken } from '../core/request-token.js';
+import type {
+  ClientNetworks,
+  EmailTokenRequest,
+  MsisdnTokenRequest,
+  RequestToken,
+} from '../core/request-token.js';
+import { jsonErrorResponse } from '../http/errors.js';
 import { unrecognized } from '../http/http-errors.js';
-import { httpPipeline } from '../http/middleware.js';
+import { type HttpEvent, httpPipeline } from '../http/middleware.js';
 import { type Fields, jsonBody, readFields } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { requireRoute } from '../http/routes.js';
@@ -12,6 +18,8 @@ import { requireRoute } from '../http/routes.js';
 export interface RequestTokenDeps {
   readonly email?: RequestToken<EmailTokenRequest>;
   readonly msisdn?: RequestToken<MsisdnTokenRequest, MsisdnTokenResult>;
+  /** The client's networks, as the rate limits key them, by the configured source of the client IP. */
+  readonly clientOf: (event: HttpEvent) => ClientNetworks;
   readonly logger: Logger;
 }
 
@@ -25,30 +33,40 @@ const COMMON = {
 const EMAIL_FIELDS = { ...COMMON, email: 'string' } as const;
 const MSISDN_FIELDS = { ...COMMON, country: 'string', phone_number: 'string' } as const;
 
-function common(fields: Fields<typeof COMMON>) {
+function common(fields: Fields<typeof COMMON>, client: ClientNetworks) {
   // The homeserver validates by itself, so id_server is ignored; but the spec still requires its token.
   if (fields.id_server !== undefined && fields.id_access_token === undefined) {
     throw MatrixError.invalidParam('id_access_token is required when id_server is given.');
   }
-  return { clientSecret: fields.client_secret, sendAttempt: fields.send_attempt, nextLink: fields.next_link };
+  return {
+    clientSecret: fields.client_secret,
+    sendAttempt: fields.send_attempt,
+    nextLink: fields.next_link,
+    client,
+  };
 }
 
 /** POST …/{register,account/password,account/3pid}/{email,msisdn}/requestToken */
 export function makeRequestTokenHandler(deps: RequestTokenDeps) {
-  return httpPipeline({ logger: deps.logger, errors: 'json' }, async (event) => {
+  return httpPipeline({ logger: deps.logger, errors: jsonErrorResponse }, async (event) => {
     const { purpose, medium } = requireRoute(event, 'requestToken');
     if (!purpose || !medium) throw new Error('requestToken routes name a purpose and a medium');
     const body = jsonBody(event);
     if (medium === 'email') {
       if (!deps.email) throw unrecognized(404);
       const fields = readFields(body, EMAIL_FIELDS);
-      const result = await deps.email({ ...common(fields), purpose, medium, email: fields.email });
+      const result = await deps.email({
+        ...common(fields, deps.clientOf(event)),
+        purpose,
+        medium,
+        email: fields.email,
+      });
       return jsonResponse(200, { sid: result.sid });
     }
     if (!deps.msisdn) throw unrecognized(404);
     const fields = readFields(body, MSISDN_FIELDS);
     const result = await deps.msisdn({
-      ...common(fields),
+      ...common(fields, deps.clientOf(event)),
       purpose,
       medium,
       country: fields.country,

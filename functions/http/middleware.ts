@@ -3,7 +3,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { MatrixError } from '../core/errors.js';
-import { htmlErrorResponse, jsonErrorResponse } from './errors.js';
 import { CORS_HEADERS, emptyResponse, type HttpResponse } from './responses.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -11,8 +10,12 @@ export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<
 
 export interface HttpPipelineOptions {
   readonly logger: Logger;
-  /** Errors as Matrix JSON (API routes) or as a page for a person (the emailed link). */
-  readonly errors: 'json' | { readonly html: { readonly csp: string } };
+  /**
+   * How errors are answered: as Matrix JSON (`jsonErrorResponse`, API routes) or as a page for a
+   * person (`pageErrorResponse`, the emailed link). Passed in, so a function that never answers
+   * with a page does not carry the page templates.
+   */
+  readonly errors: (error: unknown) => HttpResponse;
 }
 
 /**
@@ -67,11 +70,7 @@ function matrixHttp(options: HttpPipelineOptions): MiddlewareObj<HttpEvent, Http
           error: error ? { name: error.name, stack: error.stack } : 'unknown',
         });
       }
-      const response =
-        options.errors === 'json'
-          ? jsonErrorResponse(error)
-          : htmlErrorResponse(error, options.errors.html.csp);
-      request.response = finish(request.event, response);
+      request.response = finish(request.event, options.errors(error));
     },
   };
 }

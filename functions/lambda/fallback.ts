@@ -1,6 +1,6 @@
-import { createLogger } from '../composition.js';
 import { loadLogLevel } from '../config.js';
 import { makeFallbackHandler } from '../handlers/fallback.js';
+import { createLogger } from '../logging.js';
 
 /**
  * API Gateway's $default route when no homeserver sits behind the API: 404 or 405 M_UNRECOGNIZED.

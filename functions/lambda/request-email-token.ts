@@ -1,11 +1,11 @@
 import { SESClient } from '@aws-sdk/client-ses';
 import { SesEmailTransport } from '../adapters/ses/email-transport.js';
-import { createDirectory } from '../composition.js';
+import { clientNetworksOf, createDirectory } from '../composition.js';
 import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { Mailer } from '../messages/messengers.js';
-import { config, logger, storeAndEssentials } from './runtime.js';
+import { config, logger, requestControls, storeAndEssentials } from './runtime.js';
 
 /** requestToken for email: the only function allowed to send through SES. */
 const transport = new SesEmailTransport(new SESClient({}), {
@@ -18,10 +18,12 @@ const { store, base } = await storeAndEssentials();
 export const handler = makeRequestTokenHandler({
   email: makeRequestEmailToken({
     ...base,
+    ...requestControls(base),
     store,
     directory: createDirectory(config),
     links: validationLinks(config.publicBaseUrl),
     email: new Mailer(transport, { serverName: config.serverName }),
   }),
+  clientOf: clientNetworksOf,
   logger,
 });

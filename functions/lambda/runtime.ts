@@ -6,9 +6,16 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
 import { fetchTokenHmacSecret } from '../adapters/secrets/token-secret.js';
-import { createLogger, type Essentials, essentials } from '../composition.js';
+import {
+  type AbuseControls,
+  abuseControls,
+  createLogger,
+  type Essentials,
+  essentials,
+} from '../composition.js';
 import { type LambdaConfig, loadLambdaConfig } from '../config.js';
 
 export const config: LambdaConfig = loadLambdaConfig(process.env);
@@ -21,7 +28,7 @@ export const logger = createLogger(config);
  * fetched, so the first request does not wait for the two connections one after the other.
  */
 export async function storeAndEssentials(): Promise<{ store: DynamoDbSessionStore; base: Essentials }> {
-  const store = new DynamoDbSessionStore(sessionDocumentClient(new DynamoDBClient({})), config.tableName);
+  const store = new DynamoDbSessionStore(tableClient(), config.tableName);
   const primed = store.load(PRIMING_KEY).catch((error: unknown) => {
     logger.debug('Priming the table connection failed; the first request will open it', {
       error: error instanceof Error ? error.name : 'unknown',
@@ -29,6 +36,18 @@ export async function storeAndEssentials(): Promise<{ store: DynamoDbSessionStor
   });
   const [base] = await Promise.all([coreEssentials(), primed]);
   return { store, base };
+}
+
+/** The abuse controls requestToken runs under, over the function's table (see composition.ts). */
+export function requestControls(base: Essentials): AbuseControls {
+  return abuseControls(config, { client: tableClient(), tableName: config.tableName }, base.clock);
+}
+
+let documentClient: DynamoDBDocumentClient | undefined;
+/** One document client per container, shared by the store, the limiter and the switches. */
+function tableClient(): DynamoDBDocumentClient {
+  documentClient ??= sessionDocumentClient(new DynamoDBClient({}));
+  return documentClient;
 }
 
 /** Not a session key (those are 24 base64url characters), so the priming read never finds one. */

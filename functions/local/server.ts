@@ -14,6 +14,7 @@ import { ensureSessionTable } from '../adapters/dynamodb/table.js';
 import { sweepExpiredItems } from '../adapters/dynamodb/ttl-sweeper.js';
 import { Outbox } from '../adapters/local/outbox.js';
 import {
+  abuseControls,
   createAllHandlers,
   createDirectory,
   createLogger,
@@ -21,7 +22,7 @@ import {
   type HandlerSet,
 } from '../composition.js';
 import type { LocalConfig, ServiceConfig } from '../config.js';
-import type { Clock, Random } from '../core/ports.js';
+import type { Clock, Random, Sleeper } from '../core/ports.js';
 import { jsonErrorResponse } from '../http/errors.js';
 import { tooLarge, unrecognized } from '../http/http-errors.js';
 import { MAX_BODY_BYTES } from '../http/request.js';
@@ -41,6 +42,8 @@ export interface LocalServerOptions {
   /** For tests: a fixed clock or seeded randomness. */
   readonly clock?: Clock;
   readonly random?: Random;
+  /** For tests: how the floor under uniform answers waits. */
+  readonly sleeper?: Sleeper;
   /** For the benchmark: told the operation of every request the embedded store receives. */
   readonly onStorageRequest?: (operation: string) => void;
 }
@@ -106,6 +109,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     ...(options.random ? { random: options.random } : {}),
   });
   handlers = createAllHandlers(serviceConfig, base, {
+    ...abuseControls(
+      serviceConfig,
+      { client: storage.documentClient, tableName: LOCAL_TABLE_NAME },
+      base.clock,
+      options.sleeper,
+    ),
     store: new DynamoDbSessionStore(storage.documentClient, LOCAL_TABLE_NAME),
     directory: createDirectory(serviceConfig),
     email: outbox,

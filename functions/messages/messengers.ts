@@ -3,9 +3,9 @@
  * rendered here, from the templates and the server's name, and handed to a transport as finished
  * text. The server name is given in this one place.
  */
-import type { EmailSender, SmsSender, ValidationEmail, ValidationSms } from '../core/ports.js';
-import { renderValidationEmail } from '../templates/email.js';
-import { renderValidationSms } from '../templates/sms.js';
+import type { EmailSender, Notice, SmsSender, ValidationEmail, ValidationSms } from '../core/ports.js';
+import { renderNoticeEmail, renderValidationEmail } from '../templates/email.js';
+import { renderNoticeSms, renderValidationSms } from '../templates/sms.js';
 import type { EmailTransport, SmsTransport } from './transports.js';
 
 export interface MessageOptions {
@@ -23,6 +23,10 @@ export class Mailer implements EmailSender {
     const rendered = renderValidationEmail(email, this.options.serverName);
     await this.transport.sendEmail({ to: email.to, ...rendered });
   }
+
+  async sendNoticeEmail(notice: Notice): Promise<void> {
+    await this.transport.sendEmail({ to: notice.to, ...renderNoticeEmail(notice, this.options.serverName) });
+  }
 }
 
 export class SmsMessenger implements SmsSender {
@@ -33,5 +37,9 @@ export class SmsMessenger implements SmsSender {
 
   async sendValidationSms(sms: ValidationSms): Promise<void> {
     await this.transport.sendSms({ to: sms.to, text: renderValidationSms(sms, this.options.serverName) });
+  }
+
+  async sendNoticeSms(notice: Notice): Promise<void> {
+    await this.transport.sendSms({ to: notice.to, text: renderNoticeSms(notice, this.options.serverName) });
   }
 }

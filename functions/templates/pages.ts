@@ -11,7 +11,10 @@ h1 { font-size: 1.4em; margin-top: 0; }
 button { font: inherit; padding: .6em 1.4em; color: #fff; background: #0dbd8b; border: 0; border-radius: 6px; cursor: pointer; }
 .muted { color: #5c6470; font-size: .9em; }
 `;
-const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLESHEET).digest('base64')}'`;
+// Computed on first use, so a function that shows no page does not carry the page templates.
+let styleHash: string | undefined;
+const styleHashOf = () =>
+  (styleHash ??= `'sha256-${createHash('sha256').update(STYLESHEET).digest('base64')}'`);
 
 /**
  * A CSP that allows no script, no external resource and no framing. Form submissions may go to
@@ -25,7 +28,7 @@ export function contentSecurityPolicy(nextLinkAllowedHosts: readonly string[]): 
       : nextLinkAllowedHosts.flatMap((host) => [`https://${host}`, `http://${host}`]);
   return [
     "default-src 'none'",
-    `style-src ${STYLE_HASH}`,
+    `style-src ${styleHashOf()}`,
     "base-uri 'none'",
     "frame-ancestors 'none'",
     `form-action 'self' ${redirectTargets.join(' ')}`,

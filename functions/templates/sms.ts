@@ -1,4 +1,4 @@
-import type { ValidationSms } from '../core/ports.js';
+import type { Notice, ValidationSms } from '../core/ports.js';
 import { describeDuration } from './wording.js';
 
 /** One SMS segment: 160 septets of GSM 03.38. */
@@ -35,4 +35,21 @@ export function renderValidationSms(sms: ValidationSms, serverName: string): str
     if (length !== undefined && length <= MAX_SMS_SEPTETS) return text;
   }
   return `Your verification code is ${sms.code}.`;
+}
+
+/** What a decoy session texts instead of a code, when the operator wants that at all (it costs). */
+export function renderNoticeSms(notice: Notice, serverName: string): string {
+  const candidates =
+    notice.reason === 'address-in-use'
+      ? [
+          `This number already belongs to an account on ${serverName}. If it is yours, reset its password instead. If you did not ask, ignore this message.`,
+          'This number already belongs to an account. If it is yours, reset its password instead.',
+        ]
+      : [
+          `No account on ${serverName} uses this number. If you did not ask, ignore this message.`,
+          'No account uses this number. If you did not ask, ignore this message.',
+        ];
+  return (
+    candidates.find((text) => (gsm7Length(text) ?? Infinity) <= MAX_SMS_SEPTETS) ?? candidates.at(-1) ?? ''
+  );
 }

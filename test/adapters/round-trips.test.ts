@@ -20,9 +20,9 @@ import {
   uniqueTableName,
 } from '../helpers/aws.js';
 import { ManualClock } from '../helpers/clock.js';
-import { RecordingLogger, RecordingSenders } from '../helpers/fakes.js';
+import { FakeSendingSwitches, RecordingLogger, RecordingSenders } from '../helpers/fakes.js';
 import { SeededRandom } from '../helpers/random.js';
-import { TEST_HMAC_SECRET } from '../helpers/service.js';
+import { TEST_CLIENT, TEST_HMAC_SECRET } from '../helpers/service.js';
 
 /** The DynamoDB operation of each request the client puts on the wire, from its X-Amz-Target header. */
 function countWireCalls(client: DynamoDBClient): { take(): string[] } {
@@ -73,12 +73,18 @@ function describeRoundTrips(
         policy: DEFAULT_POLICY,
         store,
       };
+      // Storage round-trips of the session alone; what the limits add is counted in the abuse tests.
+      const controls = {
+        switches: new FakeSendingSwitches(),
+        limiting: 'off' as const,
+        uniform: { enabled: false as const },
+      };
       const links = validationLinks('https://matrix.example.org/');
       const directory = new StaticThreepidDirectory();
       return {
         senders,
-        email: makeRequestEmailToken({ ...base, directory, links, email: senders }),
-        msisdn: makeRequestMsisdnToken({ ...base, directory, links, sms: senders }),
+        email: makeRequestEmailToken({ ...base, ...controls, directory, links, email: senders }),
+        msisdn: makeRequestMsisdnToken({ ...base, ...controls, directory, links, sms: senders }),
         submit: makeSubmitToken(base),
         query: makeGetValidatedThreepid(base),
       };
@@ -101,6 +107,7 @@ function describeRoundTrips(
         email: 'trips@example.org',
         clientSecret: 'trips',
         sendAttempt,
+        client: TEST_CLIENT,
       });
     const sms = (sendAttempt: number) =>
       useCases.msisdn({
@@ -110,6 +117,7 @@ function describeRoundTrips(
         phoneNumber: '07400 123456',
         clientSecret: 'trips',
         sendAttempt,
+        client: TEST_CLIENT,
       });
 
     it('starts a session, by email or by SMS, in one conditional write', async () => {

@@ -27,7 +27,8 @@ import {
   uniqueTableName,
 } from '../helpers/aws.js';
 import { httpEvent, lambdaContext, parseJsonBody } from '../helpers/events.js';
-import { TEST_HMAC_SECRET } from '../helpers/service.js';
+import { FakeSendingSwitches } from '../helpers/fakes.js';
+import { TEST_CLIENT, TEST_HMAC_SECRET } from '../helpers/service.js';
 
 /**
  * The requestToken handler over the real DynamoDB adapter (dynalite) and the real SES and SNS
@@ -57,6 +58,9 @@ describe('requestToken when the provider fails', () => {
       hasher: new HmacSecretHasher(TEST_HMAC_SECRET),
       logger,
       policy: DEFAULT_POLICY,
+      switches: new FakeSendingSwitches(),
+      limiting: 'off' as const,
+      uniform: { enabled: false as const },
     };
     const messages = { serverName: 'example.org' };
     return makeRequestTokenHandler({
@@ -71,6 +75,7 @@ describe('requestToken when the provider fails', () => {
         ...common,
         sms: new SmsMessenger(new SnsSmsTransport(new SNSClient(EMULATOR_CLIENT_CONFIG)), messages),
       }),
+      clientOf: () => TEST_CLIENT,
       logger,
     });
   }

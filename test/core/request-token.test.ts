@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../functions/core/errors.js';
 import { parseSid } from '../../functions/core/model.js';
-import type { TokenRequest } from '../../functions/core/request-token.js';
 import { HOUR, MINUTE } from '../helpers/clock.js';
 import { rejectionOf } from '../helpers/errors.js';
-import { serviceWithFakes } from '../helpers/service.js';
+import { serviceWithFakes, type TestTokenRequest } from '../helpers/service.js';
 
-const emailRequest = (overrides: Partial<TokenRequest> = {}): TokenRequest =>
+const emailRequest = (overrides: Partial<TestTokenRequest> = {}): TestTokenRequest =>
   ({
     purpose: 'registration',
     medium: 'email',
@@ -14,9 +13,9 @@ const emailRequest = (overrides: Partial<TokenRequest> = {}): TokenRequest =>
     clientSecret: 'secret-1',
     sendAttempt: 1,
     ...overrides,
-  }) as TokenRequest;
+  }) as TestTokenRequest;
 
-const smsRequest = (overrides: Partial<TokenRequest> = {}): TokenRequest =>
+const smsRequest = (overrides: Partial<TestTokenRequest> = {}): TestTokenRequest =>
   ({
     purpose: 'registration',
     medium: 'msisdn',
@@ -25,7 +24,7 @@ const smsRequest = (overrides: Partial<TokenRequest> = {}): TokenRequest =>
     clientSecret: 'secret-1',
     sendAttempt: 1,
     ...overrides,
-  }) as TokenRequest;
+  }) as TestTokenRequest;
 
 describe('requestToken', () => {
   describe('a first request', () => {
@@ -132,7 +131,7 @@ describe('requestToken', () => {
       expect(senders.emails).toHaveLength(1);
     });
 
-    it('starts a new session, with a new sid, once the previous one was validated', async () => {
+    it('keeps a validated session when a higher send_attempt comes: same sid, nothing sent, still validated', async () => {
       const { validation, senders } = serviceWithFakes();
       const first = await validation.requestToken(emailRequest());
       await validation.submitToken({
@@ -141,6 +140,24 @@ describe('requestToken', () => {
         token: senders.lastEmailToken(),
         medium: 'email',
       });
+      const again = await validation.requestToken(emailRequest({ sendAttempt: 2 }));
+      expect(again).toMatchObject({ sid: first.sid, sent: false });
+      expect(senders.emails).toHaveLength(1);
+      await expect(validation.getValidatedThreepid(first.sid, 'secret-1')).resolves.toMatchObject({
+        address: 'alice@example.org',
+      });
+    });
+
+    it('starts a new session, with a new sid, once a validated one is too old to use', async () => {
+      const { validation, senders, clock } = serviceWithFakes();
+      const first = await validation.requestToken(emailRequest());
+      await validation.submitToken({
+        sid: first.sid,
+        clientSecret: 'secret-1',
+        token: senders.lastEmailToken(),
+        medium: 'email',
+      });
+      clock.advance(24 * HOUR);
       const again = await validation.requestToken(emailRequest({ sendAttempt: 2 }));
       expect(again.sent).toBe(true);
       expect(again.sid).not.toBe(first.sid);

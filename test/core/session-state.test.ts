@@ -76,7 +76,7 @@ describe('rulesFor, the one table of what each operation does in each state', ()
     ['awaiting', ['answer-same-sid', 'send-new-token', 'record-guess', 'incorrect', 'ask-to-confirm', 'not-yet-validated']],
     ['token_expired', ['answer-same-sid', 'send-new-token', expired('token_expired'), expired('token_expired'), expired('token_expired'), expired('token_expired')]],
     ['locked', ['answer-same-sid', 'start-new-session', expired('locked'), 'incorrect', expired('locked'), expired('locked')]],
-    ['validated', ['answer-same-sid', 'start-new-session', 'reconfirm', 'validated', 'show-confirmed', 'answer-validated']],
+    ['validated', ['answer-same-sid', 'answer-same-sid', 'reconfirm', 'validated', 'show-confirmed', 'answer-validated']],
     ['validation_expired', ['answer-same-sid', 'start-new-session', expired('validation_expired'), expired('validation_expired'), expired('validation_expired'), expired('validation_expired')]],
     ['gone', ['start-new-session', 'start-new-session', unknown, unknown, unknown, unknown]],
   ])('%s', (status, [onRepeatedAttempt, onNewerAttempt, onSubmit, onGuessRecorded, onPreview, onQuery]) => {

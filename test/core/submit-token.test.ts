@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { MatrixError } from '../../functions/core/errors.js';
 import type { Medium } from '../../functions/core/model.js';
-import type { TokenRequest } from '../../functions/core/request-token.js';
 import type { TokenSubmission } from '../../functions/core/submit-token.js';
 import { HOUR, MINUTE } from '../helpers/clock.js';
 import { rejectionOf } from '../helpers/errors.js';
-import { type ServiceOptions, serviceWithFakes } from '../helpers/service.js';
+import { type ServiceOptions, serviceWithFakes, type TestTokenRequest } from '../helpers/service.js';
 
 const SECRET = 'secret-1';
 
@@ -18,7 +17,7 @@ function routedTo(medium: Medium, service: ReturnType<typeof serviceWithFakes>) 
 
 async function smsSession(options: ServiceOptions = {}) {
   const service = routedTo('msisdn', serviceWithFakes(options));
-  const request: TokenRequest = {
+  const request: TestTokenRequest = {
     purpose: 'registration',
     medium: 'msisdn',
     country: 'GB',
@@ -33,7 +32,7 @@ async function smsSession(options: ServiceOptions = {}) {
 
 async function emailSession(nextLink?: string) {
   const service = routedTo('email', serviceWithFakes());
-  const request: TokenRequest = {
+  const request: TestTokenRequest = {
     purpose: 'add_threepid',
     medium: 'email',
     email: 'alice@example.org',

@@ -1,8 +1,13 @@
 import { DeliveryError } from '../../functions/core/errors.js';
+import type { Medium } from '../../functions/core/model.js';
 import type {
   EmailSender,
   Logger,
+  Notice,
+  SendingSwitches,
+  Sleeper,
   SmsSender,
+  SwitchState,
   ValidationEmail,
   ValidationSms,
 } from '../../functions/core/ports.js';
@@ -11,6 +16,8 @@ import type {
 export class RecordingSenders implements EmailSender, SmsSender {
   readonly emails: ValidationEmail[] = [];
   readonly sms: ValidationSms[] = [];
+  /** Notices a decoy session sent, by medium. */
+  readonly notices: { medium: 'email' | 'msisdn'; notice: Notice }[] = [];
   private failures: Error[] = [];
 
   failNext(error: Error = new DeliveryError(false, 'provider unavailable'), times = 1): void {
@@ -27,6 +34,18 @@ export class RecordingSenders implements EmailSender, SmsSender {
     const failure = this.failures.shift();
     if (failure) throw failure;
     this.sms.push(sms);
+  }
+
+  async sendNoticeEmail(notice: Notice): Promise<void> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.notices.push({ medium: 'email', notice });
+  }
+
+  async sendNoticeSms(notice: Notice): Promise<void> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.notices.push({ medium: 'msisdn', notice });
   }
 
   /** The token in the newest emailed link. */
@@ -71,5 +90,31 @@ export class RecordingLogger implements Logger {
 
   text(): string {
     return JSON.stringify(this.lines);
+  }
+}
+
+/** The kill switch, turned by the test. */
+export class FakeSendingSwitches implements SendingSwitches {
+  private readonly offUntil = new Map<Medium, number>();
+
+  turnOff(medium: Medium, until: number): void {
+    this.offUntil.set(medium, until);
+  }
+
+  async check(medium: Medium, now: number): Promise<SwitchState> {
+    const until = this.offUntil.get(medium);
+    return until !== undefined && until > now ? { off: true, until } : { off: false };
+  }
+}
+
+/** A sleeper that moves a manual clock instead of waiting, and remembers when it was asked to wake. */
+export class FakeSleeper implements Sleeper {
+  readonly wakes: number[] = [];
+
+  constructor(private readonly clock: { now(): number; advance(ms: number): void }) {}
+
+  async sleepUntil(epochMs: number): Promise<void> {
+    this.wakes.push(epochMs);
+    if (epochMs > this.clock.now()) this.clock.advance(epochMs - this.clock.now());
   }
 }

@@ -50,7 +50,7 @@ export function helloWorldSource(spec: FunctionSpec): string {
     );
     calls.push(
       "const number = parsePhoneNumberWithError('07400 123456', 'GB');",
-      'await sns.send(new PublishCommand({ PhoneNumber: number.number, Message: `hello ${number.getType()}` }));',
+      "await sns.send(new PublishCommand({ PhoneNumber: number.number, Message: 'hello ' + number.getType() }));",
     );
   }
   return [

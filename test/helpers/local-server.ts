@@ -27,7 +27,8 @@ export async function startTestServer(
   env: Record<string, string> = {},
   options: { clock?: Clock } = {},
 ): Promise<TestServer> {
-  const config = loadLocalConfig({ PORT: '0', LOG_LEVEL: 'SILENT', ...env });
+  // Tests that are not about the limits run without them, as RATE_LIMITS=off allows locally.
+  const config = loadLocalConfig({ PORT: '0', LOG_LEVEL: 'SILENT', RATE_LIMITS: 'off', ...env });
   const server = await startLocalServer({ config, ...options });
 
   const send = async (method: string, path: string, init: RequestInit = {}): Promise<TestResponse> => {

@@ -5,14 +5,17 @@ import {
 import { HmacSecretHasher } from '../../functions/adapters/system/hmac-hasher.js';
 import { DEFAULT_POLICY, type ValidationPolicy } from '../../functions/core/policy.js';
 import { makePreviewSession } from '../../functions/core/preview.js';
+import type { RateLimits } from '../../functions/core/rate-limits.js';
 import { makeRequestEmailToken } from '../../functions/core/request-email-token.js';
 import { type MsisdnTokenResult, makeRequestMsisdnToken } from '../../functions/core/request-msisdn-token.js';
-import type { TokenRequest, TokenRequestResult } from '../../functions/core/request-token.js';
+import type { ClientNetworks, TokenRequest, TokenRequestResult } from '../../functions/core/request-token.js';
 import { makeSubmitToken } from '../../functions/core/submit-token.js';
 import { makeGetValidatedThreepid } from '../../functions/core/validated-threepid.js';
 import { validationLinks } from '../../functions/http/links.js';
+import type { DecoyNoticeKind } from '../../functions/settings.js';
 import { ManualClock } from './clock.js';
-import { RecordingLogger, RecordingSenders } from './fakes.js';
+import { FakeSendingSwitches, FakeSleeper, RecordingLogger, RecordingSenders } from './fakes.js';
+import { MemoryRateLimiter } from './memory-rate-limiter.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { SeededRandom } from './random.js';
 
@@ -22,7 +25,21 @@ export const PUBLIC_BASEURL = 'https://matrix.example.org/';
 export interface ServiceOptions {
   readonly policy?: Partial<ValidationPolicy>;
   readonly bindings?: readonly ThreepidBinding[];
+  /** Rate limits over an in-memory limiter; off unless a test is about them. */
+  readonly limits?: RateLimits;
+  /** Uniform answers, with this floor in milliseconds; off unless a test is about them. */
+  readonly uniform?: { readonly floorMs: number; readonly notices?: readonly DecoyNoticeKind[] };
 }
+
+/** Where requests come from unless a test says otherwise. */
+export const TEST_CLIENT: ClientNetworks = { keys: [{ scope: 'ip', value: 'ip4:192.0.2.1' }] };
+
+/** A request as the use cases take it, from a client unless one is given. */
+export type TestTokenRequest = TokenRequest extends infer R
+  ? R extends TokenRequest
+    ? Omit<R, 'client'> & { readonly client?: ClientNetworks }
+    : never
+  : never;
 
 /**
  * Every use case over fakes (memory store, recording senders, manual clock, seeded randomness),
@@ -38,14 +55,45 @@ export function serviceWithFakes(options: ServiceOptions = {}) {
   const base = { clock, random: new SeededRandom(), hasher, logger, policy };
   const directory = new StaticThreepidDirectory(options.bindings ?? []);
   const links = validationLinks(PUBLIC_BASEURL);
-  const requestEmailToken = makeRequestEmailToken({ ...base, store, directory, links, email: senders });
-  const requestMsisdnToken = makeRequestMsisdnToken({ ...base, store, directory, links, sms: senders });
+  const limiter = new MemoryRateLimiter();
+  const switches = new FakeSendingSwitches();
+  const sleeper = new FakeSleeper(clock);
+  const controls = {
+    switches,
+    limiting: options.limits ? { limiter, limits: options.limits } : ('off' as const),
+    uniform: options.uniform
+      ? {
+          enabled: true as const,
+          floorMs: options.uniform.floorMs,
+          sleeper,
+          notices: new Set<DecoyNoticeKind>(options.uniform.notices ?? ['email-in-use']),
+        }
+      : { enabled: false as const },
+  };
+  const requestEmailToken = makeRequestEmailToken({
+    ...base,
+    ...controls,
+    store,
+    directory,
+    links,
+    email: senders,
+  });
+  const requestMsisdnToken = makeRequestMsisdnToken({
+    ...base,
+    ...controls,
+    store,
+    directory,
+    links,
+    sms: senders,
+  });
   const validation = {
-    requestToken: (request: TokenRequest): Promise<TokenRequestResult & Partial<MsisdnTokenResult>> =>
-      request.medium === 'email' ? requestEmailToken(request) : requestMsisdnToken(request),
+    requestToken: (request: TestTokenRequest): Promise<TokenRequestResult & Partial<MsisdnTokenResult>> => {
+      const withClient = { client: TEST_CLIENT, ...request } as TokenRequest;
+      return withClient.medium === 'email' ? requestEmailToken(withClient) : requestMsisdnToken(withClient);
+    },
     submitToken: makeSubmitToken({ ...base, store }),
     previewSession: makePreviewSession({ ...base, store }),
     getValidatedThreepid: makeGetValidatedThreepid({ ...base, store }),
   };
-  return { validation, store, senders, clock, logger, hasher, policy };
+  return { validation, store, senders, clock, logger, hasher, policy, limiter, switches, sleeper };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MatrixError } from '../../functions/core/errors.js';
-import { htmlErrorResponse, jsonErrorResponse } from '../../functions/http/errors.js';
+import { jsonErrorResponse } from '../../functions/http/errors.js';
 import { tooLarge, unrecognized } from '../../functions/http/http-errors.js';
+import { pageErrorResponse } from '../../functions/http/page-errors.js';
 
 describe('the error mapper', () => {
   it('answers a MatrixError with its status and the standard {errcode, error} body', () => {
@@ -28,7 +29,7 @@ describe('the error mapper', () => {
       retry_after_ms: 2000,
     });
     expect(response.headers['Retry-After']).toBe('2');
-    expect(htmlErrorResponse(limited, "default-src 'none'").headers['Retry-After']).toBe('2');
+    expect(pageErrorResponse(limited, "default-src 'none'").headers['Retry-After']).toBe('2');
   });
 
   it('hides anything that is not a MatrixError behind a bare 500 M_UNKNOWN', () => {

@@ -13,6 +13,7 @@ import { esbuildOptions } from '../../infra/bundling.js';
 import { bindingsOf, FUNCTIONS, type FunctionName } from '../../infra/functions.js';
 import { EMULATOR_CLIENT_CONFIG, type RunningDynalite, startDynalite } from '../helpers/aws.js';
 import { helloWorldSource, usesAwsClients } from '../helpers/hello-world.js';
+import { GENEROUS_RATE_LIMITS } from '../helpers/limits.js';
 import { EVENTS, SAMPLES } from '../helpers/samples.js';
 
 const run = promisify(execFile);
@@ -56,6 +57,7 @@ describe('the Lambda bundles', () => {
     TABLE_NAME: 'bundles',
     AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
     LOG_LEVEL: 'SILENT',
+    RATE_LIMITS: GENEROUS_RATE_LIMITS,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
 

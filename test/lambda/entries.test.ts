@@ -8,6 +8,7 @@ import { ensureSessionTable } from '../../functions/adapters/dynamodb/table.js';
 import type { LambdaHttpHandler } from '../../functions/http/middleware.js';
 import { type RunningDynalite, startDynalite } from '../helpers/aws.js';
 import { httpEvent, lambdaContext, parseJsonBody } from '../helpers/events.js';
+import { GENEROUS_RATE_LIMITS } from '../helpers/limits.js';
 
 /**
  * The Lambda entry files exactly as the CDK bundles them: configuration from the environment at
@@ -20,6 +21,7 @@ const ENV = {
   TOKEN_HMAC_SECRET: 'lambda-test-secret-of-at-least-32-chars',
   TABLE_NAME: 'lambda-entries',
   LOG_LEVEL: 'SILENT',
+  RATE_LIMITS: GENEROUS_RATE_LIMITS,
 };
 
 describe('the Lambda entry points', () => {

@@ -9,6 +9,7 @@ import { type RunningDynalite, startDynalite } from '../helpers/aws.js';
 import { type AwsRecorder, startAwsRecorder } from '../helpers/aws-recorder.js';
 import { testApp } from '../helpers/cdk.js';
 import { type EventInput, httpEvent, lambdaContext, parseJsonBody } from '../helpers/events.js';
+import { GENEROUS_RATE_LIMITS } from '../helpers/limits.js';
 
 /**
  * Least privilege, proved rather than listed: every Lambda entry, loaded as the CDK bundles it,
@@ -29,6 +30,7 @@ const ENV = {
   TOKEN_HMAC_SECRET: '',
   TOKEN_HMAC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:matrix-3pid-hmac-AbCdEf',
   LOG_LEVEL: 'SILENT',
+  RATE_LIMITS: GENEROUS_RATE_LIMITS,
 };
 const UNKNOWN_SID = 'AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAA';
 

@@ -6,11 +6,11 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Medium, Purpose, Session } from '../../core/model.js';
 import type { GuessOutcome, SendOutcome, SessionStore } from '../../core/ports.js';
 import type { GuessWrite, SendWrite } from '../../core/session-lifecycle.js';
 import { newestTokenExpiry } from '../../core/session-lifecycle.js';
+import { isConditionFailure, itemOfRefusal } from './refusals.js';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from './table.js';
 
 /** The stored shape. Attribute names are snake_case and stable: changing one is a data migration. */
@@ -29,6 +29,7 @@ interface SessionItem {
   newest_token_expires_at_ms: number;
   guesses: { digest: string; at_ms: number }[];
   next_link?: string;
+  decoy?: true;
   created_at_ms: number;
   /** Epoch seconds; DynamoDB TTL deletes the item some time after this. */
   [TTL_ATTRIBUTE]: number;
@@ -81,6 +82,11 @@ export class DynamoDbSessionStore implements SessionStore {
       `${TTL_ATTRIBUTE} = :ttl`,
       'version = if_not_exists(version, :zero) + :one',
       ...(write.nextLink === undefined ? [] : ['next_link = :nextLink']),
+      ...(write.decoy ? ['decoy = :true'] : []),
+    ];
+    const removes = [
+      ...(write.nextLink === undefined ? ['next_link'] : []),
+      ...(write.decoy ? [] : ['decoy']),
     ];
     const inPlace = [
       'last_send_attempt < :attempt',
@@ -88,13 +94,19 @@ export class DynamoDbSessionStore implements SessionStore {
       'newest_token_expires_at_ms > :newestTokenAfter',
       `${TTL_ATTRIBUTE} > :nowSeconds`,
       ...(appending ? ['size(tokens) < :maxTokens'] : []),
+      ...(write.spacing === undefined
+        ? []
+        : [
+            '((send_count <= :one AND last_sent_at_ms <= :firstSpacedAt) OR ' +
+              '(send_count > :one AND last_sent_at_ms <= :laterSpacedAt))',
+          ]),
     ];
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.keyOf(write.key),
-          UpdateExpression: `SET ${sets.join(', ')}${write.nextLink === undefined ? ' REMOVE next_link' : ''}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ConditionExpression: `attribute_not_exists(${PARTITION_KEY}) OR (${inPlace.join(' AND ')})`,
           ExpressionAttributeValues: {
             ':generation': write.generation,
@@ -114,6 +126,13 @@ export class DynamoDbSessionStore implements SessionStore {
             ':ttl': Math.ceil(write.expiresAt / 1000),
             ...(appending ? { ':maxTokens': write.maxTokens } : {}),
             ...(write.nextLink === undefined ? {} : { ':nextLink': write.nextLink }),
+            ...(write.decoy ? { ':true': true } : {}),
+            ...(write.spacing === undefined
+              ? {}
+              : {
+                  ':firstSpacedAt': write.now - write.spacing[0],
+                  ':laterSpacedAt': write.now - write.spacing[1],
+                }),
           },
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -185,17 +204,12 @@ export class DynamoDbSessionStore implements SessionStore {
     );
   }
 
-  /** The item a refused write saw: returned with the refusal by DynamoDB, read once where it is not. */
+  /** The item a refused write saw: returned with the refusal where the store does that, else read once. */
   private async refusedItem(error: unknown, key: string): Promise<Session | undefined> {
-    const item = (error as { Item?: Record<string, unknown> }).Item;
-    if (item === undefined || Object.keys(item).length === 0) return this.load(key);
-    // The document client does not unmarshall the item an exception carries (aws-sdk-js-v3#6723).
-    const plain = isWireFormat(item[PARTITION_KEY])
-      ? unmarshall(item as Parameters<typeof unmarshall>[0])
-      : item;
+    const item = itemOfRefusal(error);
     // Emulators may return a partial item under concurrent writes; read it properly then.
-    return Array.isArray(plain.tokens) && Array.isArray(plain.guesses)
-      ? fromItem(plain as SessionItem)
+    return item && Array.isArray(item.tokens) && Array.isArray(item.guesses)
+      ? fromItem(item as unknown as SessionItem)
       : this.load(key);
   }
 
@@ -214,15 +228,6 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 }
 
-/** Whether an attribute is in DynamoDB's wire format (`{ S: "…" }`) rather than a plain value. */
-function isWireFormat(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && 'S' in value;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 function toItem(session: Session): SessionItem {
   return {
     [PARTITION_KEY]: KEY_PREFIX + session.key,
@@ -238,6 +243,7 @@ function toItem(session: Session): SessionItem {
     newest_token_expires_at_ms: newestTokenExpiry(session),
     guesses: session.guesses.map((guess) => ({ digest: guess.digest, at_ms: guess.at })),
     ...(session.nextLink === undefined ? {} : { next_link: session.nextLink }),
+    ...(session.decoy ? { decoy: true as const } : {}),
     created_at_ms: session.createdAt,
     [TTL_ATTRIBUTE]: Math.ceil(session.expiresAt / 1000),
     version: session.version,
@@ -257,6 +263,7 @@ function fromItem(item: SessionItem): Session {
     tokens: item.tokens.map((token) => ({ digest: token.digest, expiresAt: token.expires_at_ms })),
     guesses: item.guesses.map((guess) => ({ digest: guess.digest, at: guess.at_ms })),
     ...(item.next_link === undefined ? {} : { nextLink: item.next_link }),
+    ...(item.decoy ? { decoy: true as const } : {}),
     createdAt: item.created_at_ms,
     expiresAt: item[TTL_ATTRIBUTE] * 1000,
     version: item.version,
