@@ -5,6 +5,7 @@
  * so a bad deployment fails immediately and says why instead of failing on the first request.
  */
 import { DEFAULT_POLICY, type ValidationPolicy } from './core/policy.js';
+import type { ClientIpSource } from './http/client-ip.js';
 import {
   type Env,
   isBlank,
@@ -17,7 +18,7 @@ import {
   type ValueOf,
 } from './settings.js';
 
-export type { Env, LogLevel };
+export type { ClientIpSource, Env, LogLevel };
 
 /** Settings shared by the Lambda functions and the local server. */
 export interface ServiceConfig {
@@ -40,6 +41,8 @@ export interface ServiceConfig {
   readonly smsOriginationNumber: string | undefined;
   readonly sesConfigurationSet: string | undefined;
   readonly sesSourceArn: string | undefined;
+  /** Where a client's IP is read (CLIENT_IP_SOURCE, with TRUSTED_PROXY_CIDRS or CLOUDFRONT_ORIGIN_SECRET). */
+  readonly clientIpSource: ClientIpSource;
 }
 
 /** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
@@ -142,7 +145,32 @@ function readShared(read: EnvReader) {
     smsOriginationNumber: read.get('smsOriginationNumber'),
     sesConfigurationSet: read.get('sesConfigurationSet'),
     sesSourceArn: read.get('sesSourceArn'),
+    clientIpSource: clientIpSource(read),
   };
+}
+
+/** CLIENT_IP_SOURCE with what its kind needs: the proxies' CIDRs, or CloudFront's origin secret. */
+function clientIpSource(read: EnvReader): ClientIpSource {
+  const kind = read.defaulted('clientIpSource');
+  const trusted = read.get('trustedProxyCidrs');
+  const originSecret = read.get('cloudfrontOriginSecret');
+  const needs = (name: 'trustedProxyCidrs' | 'cloudfrontOriginSecret') => {
+    if (read.isBlank(name)) {
+      read.problem(`${SETTINGS[name].env} is required when ${SETTINGS.clientIpSource.env} is ${kind}`);
+    }
+  };
+  switch (kind) {
+    case 'direct':
+      return { kind };
+    case 'proxy':
+      needs('trustedProxyCidrs');
+      return { kind, trusted: trusted ?? [] };
+    case 'cloudfront':
+      needs('cloudfrontOriginSecret');
+      return { kind, originSecret: originSecret ?? '' };
+    default:
+      throw new Error(`Unknown client IP source ${JSON.stringify(kind satisfies never)}`);
+  }
 }
 
 /** Reads settings from the environment as they apply on Lambda or locally, collecting problems. */
@@ -173,6 +201,12 @@ class EnvReader {
     const value = this.get(name);
     if (value === undefined) throw new Error(`${name} has no default ${this.where}`);
     return value;
+  }
+
+  /** Whether a setting read from the environment was left out (a bad value is not blank). */
+  isBlank(name: SettingName): boolean {
+    const setting = SETTINGS[name];
+    return !('env' in setting) || isBlank(this.env[setting.env]);
   }
 
   problem(problem: string): void {
