@@ -157,7 +157,9 @@ async function serve(
 
 function outboxResponse(method: string, outbox: Outbox): HttpResponse {
   if (method === 'OPTIONS') return withCors(emptyResponse(204));
-  if (method !== 'GET' && method !== 'HEAD') return withCors(jsonErrorResponse(unrecognized(405)));
+  if (method !== 'GET' && method !== 'HEAD') {
+    return withCors(jsonErrorResponse(unrecognized(405, ['GET', 'HEAD'])));
+  }
   return withCors(jsonResponse(200, { messages: outbox.messages() }));
 }
 
