@@ -35,3 +35,8 @@ export function unrecognized(status: 404 | 405, allowed: readonly string[] = [])
     extras: { headers: { Allow: methods } },
   });
 }
+
+/** A request target that is not a path at all (`//[`, `*`): only the local server meets these. */
+export function badRequestTarget(): MatrixError {
+  return new MatrixError('M_UNRECOGNIZED', 400, 'The request target is not a valid path.');
+}
