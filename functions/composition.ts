@@ -33,6 +33,7 @@ import { makeFallbackHandler } from './handlers/fallback.js';
 import { makeGetValidated3pidHandler } from './handlers/get-validated-3pid.js';
 import { makeRequestTokenHandler } from './handlers/request-token.js';
 import { makeSubmitTokenHandler } from './handlers/submit-token.js';
+import { clientNetworks } from './http/client-ip.js';
 import { validationLinks } from './http/links.js';
 import type { HttpEvent, LambdaHttpHandler } from './http/middleware.js';
 import type { HandlerName } from './http/routes.js';
@@ -97,9 +98,9 @@ export function abuseControls(
   };
 }
 
-/** The client's networks, as the rate limits key them. */
-export function clientNetworksOf(event: HttpEvent): ClientNetworks {
-  return { keys: [{ scope: 'ip', value: event.requestContext.http.sourceIp }] };
+/** The client's networks, as the rate limits key them, read as CLIENT_IP_SOURCE says. */
+export function clientNetworksBy(config: Pick<ServiceConfig, 'clientIpSource'>) {
+  return (event: HttpEvent): ClientNetworks => clientNetworks(event, config.clientIpSource);
 }
 
 export type HandlerSet = Readonly<Record<HandlerName | 'fallback', LambdaHttpHandler>>;
@@ -141,7 +142,7 @@ export function createAllHandlers(
         links,
         sms: new SmsMessenger(adapters.sms, messages),
       }),
-      clientOf: clientNetworksOf,
+      clientOf: clientNetworksBy(config),
       logger,
     }),
     submitToken: makeSubmitTokenHandler({ submitToken, logger }),

@@ -6,6 +6,7 @@
  */
 import { DEFAULT_POLICY, type ValidationPolicy } from './core/policy.js';
 import { type RateLimitOverrides, type RateLimits, resolveRateLimits } from './core/rate-limits.js';
+import type { ClientIpSource } from './http/client-ip.js';
 import {
   type DecoyNoticeKind,
   type Env,
@@ -20,7 +21,7 @@ import {
   type ValueOf,
 } from './settings.js';
 
-export type { Env, LogLevel };
+export type { ClientIpSource, Env, LogLevel };
 
 /** Settings shared by the Lambda functions and the local server. */
 export interface ServiceConfig {
@@ -49,6 +50,8 @@ export interface ServiceConfig {
   readonly uniformResponses: boolean;
   readonly responseFloorMs: number;
   readonly decoyNotices: readonly DecoyNoticeKind[];
+  /** Where a client's IP is read (CLIENT_IP_SOURCE, with TRUSTED_PROXY_CIDRS or CLOUDFRONT_ORIGIN_SECRET). */
+  readonly clientIpSource: ClientIpSource;
 }
 
 /** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
@@ -155,11 +158,36 @@ function readShared(read: EnvReader) {
     uniformResponses: read.defaulted('requestTokenInhibit3pidErrors'),
     responseFloorMs: read.defaulted('responseFloorMs'),
     decoyNotices: read.defaulted('decoyNotices'),
+    clientIpSource: clientIpSource(read),
   };
 }
 
 function rateLimitsOf(overrides: RateLimitOverrides | 'off' | undefined): RateLimits | 'off' {
   return overrides === 'off' ? 'off' : resolveRateLimits(overrides ?? {});
+}
+
+/** CLIENT_IP_SOURCE with what its kind needs: the proxies' CIDRs, or CloudFront's origin secret. */
+function clientIpSource(read: EnvReader): ClientIpSource {
+  const kind = read.defaulted('clientIpSource');
+  const trusted = read.get('trustedProxyCidrs');
+  const originSecret = read.get('cloudfrontOriginSecret');
+  const needs = (name: 'trustedProxyCidrs' | 'cloudfrontOriginSecret') => {
+    if (read.isBlank(name)) {
+      read.problem(`${SETTINGS[name].env} is required when ${SETTINGS.clientIpSource.env} is ${kind}`);
+    }
+  };
+  switch (kind) {
+    case 'direct':
+      return { kind };
+    case 'proxy':
+      needs('trustedProxyCidrs');
+      return { kind, trusted: trusted ?? [] };
+    case 'cloudfront':
+      needs('cloudfrontOriginSecret');
+      return { kind, originSecret: originSecret ?? '' };
+    default:
+      throw new Error(`Unknown client IP source ${JSON.stringify(kind satisfies never)}`);
+  }
 }
 
 /** Reads settings from the environment as they apply on Lambda or locally, collecting problems. */
@@ -196,6 +224,12 @@ class EnvReader {
     const value = this.get(name);
     if (value === undefined) throw new Error(`${name} has no default ${this.where}`);
     return value;
+  }
+
+  /** Whether a setting read from the environment was left out (a bad value is not blank). */
+  isBlank(name: SettingName): boolean {
+    const setting = SETTINGS[name];
+    return !('env' in setting) || isBlank(this.env[setting.env]);
   }
 
   problem(problem: string): void {

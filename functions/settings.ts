@@ -11,6 +11,7 @@
  *
  * Bundled into every Lambda function: no AWS SDK, no CDK.
  */
+import { isIP } from 'node:net';
 
 import { parseRateLimitOverrides, type RateLimitOverrides } from './core/rate-limits.js';
 
@@ -27,6 +28,10 @@ export type DecoyNoticeKind = (typeof DECOY_NOTICE_KINDS)[number];
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 export const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
+
+/** What is in front of the API, which decides where a client's IP is read (http/client-ip.ts). */
+export type ClientIpSourceKind = 'direct' | 'proxy' | 'cloudfront';
+export const CLIENT_IP_SOURCES: readonly ClientIpSourceKind[] = ['direct', 'proxy', 'cloudfront'];
 
 export type Parsed<T> = { readonly value: T } | { readonly problem: string };
 
@@ -191,16 +196,47 @@ function subsetOf<T extends string>(values: readonly T[]): Parser<readonly T[]> 
   };
 }
 
-/** One of `values`, in any case, read in upper case. */
+/** One of `values`, in any case, read as `values` spell it. */
 function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   const expects = `one of ${values.join(', ')}`;
   return {
     expects,
     parse(raw) {
-      const value = values.find((known) => known === raw.trim().toUpperCase());
+      const value = values.find((known) => known.toUpperCase() === raw.trim().toUpperCase());
       return value === undefined ? must(expects) : ok(value);
     },
     format: String,
+  };
+}
+
+/**
+ * Comma-separated IPv4 and IPv6 networks in CIDR notation, lower-cased; a bare address is one
+ * host (`/32`, `/128`). Blanks between commas are ignored, but at least one network is needed.
+ */
+function cidrList(): Parser<readonly string[]> {
+  const expects = 'IPv4 or IPv6 CIDRs, like 10.0.0.0/8';
+  return {
+    expects: `comma-separated ${expects}`,
+    parse(raw) {
+      const given = raw
+        .split(',')
+        .map((cidr) => cidr.trim().toLowerCase())
+        .filter((cidr) => cidr !== '');
+      const cidrs = given.map((cidr) => {
+        const [address = '', prefix, ...rest] = cidr.split('/');
+        const family = isIP(address);
+        const bits = family === 4 ? 32 : 128;
+        if (family === 0 || rest.length > 0 || address.includes('%')) return undefined;
+        if (prefix === undefined) return `${address}/${bits}`;
+        return /^\d{1,3}$/.test(prefix) && Number(prefix) <= bits
+          ? `${address}/${Number(prefix)}`
+          : undefined;
+      });
+      const bad = given.filter((_, index) => cidrs[index] === undefined);
+      if (bad.length > 0) return { problem: `must be ${expects} (bad: ${bad.join(', ')})` };
+      return given.length === 0 ? must(`comma-separated ${expects}`) : ok(cidrs as string[]);
+    },
+    format: (cidrs) => cidrs.join(','),
   };
 }
 
@@ -409,6 +445,29 @@ export const SETTINGS = {
     local: { unset: '–' },
     deploy: { unset: "the identities of `emailFrom`'s domain and address" },
   },
+  clientIpSource: {
+    env: 'CLIENT_IP_SOURCE',
+    context: 'clientIpSource',
+    prop: 'clientIpSource',
+    type: oneOf(CLIENT_IP_SOURCES),
+    lambda: { default: 'direct' },
+    local: { default: 'direct' },
+  },
+  trustedProxyCidrs: {
+    env: 'TRUSTED_PROXY_CIDRS',
+    context: 'trustedProxyCidrs',
+    prop: 'trustedProxyCidrs',
+    type: cidrList(),
+    lambda: { unset: 'required with `proxy`' },
+    local: { unset: 'required with `proxy`' },
+    deploy: { unset: 'none; required with `proxy`' },
+  },
+  cloudfrontOriginSecret: {
+    env: 'CLOUDFRONT_ORIGIN_SECRET',
+    type: secretKey(32),
+    lambda: { unset: 'required with `cloudfront`' },
+    local: { unset: 'required with `cloudfront`' },
+  },
   throttleRateLimit: {
     context: 'throttleRateLimit',
     prop: 'throttle.rateLimit',
@@ -470,6 +529,12 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   throttleRateLimit: 'Stage throttling: requests a second, for all routes together.',
   throttleBurstLimit: 'Stage throttling: the largest burst of requests, for all routes together.',
   stackName: 'Name of the CloudFormation stack.',
+  clientIpSource:
+    "Where a client's IP, which abuse limits key on, is read: `direct` the source IP, `proxy` `X-Forwarded-For` from trusted proxies, `cloudfront` CloudFront's viewer address.",
+  trustedProxyCidrs:
+    'Addresses of your reverse proxies: with `proxy`, the rightmost `X-Forwarded-For` hop outside them is the client.',
+  cloudfrontOriginSecret:
+    'What CloudFront sends as `X-Origin-Verify`; with `cloudfront`, a request without it is keyed on its source IP.',
 };
 
 export type Settings = typeof SETTINGS;

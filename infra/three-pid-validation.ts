@@ -30,7 +30,12 @@ import { PARTITION_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/tab
 import type { LogLevel } from '../functions/config.js';
 import type { RateLimitOverrides } from '../functions/core/rate-limits.js';
 import { ROUTES, type RouteAuth } from '../functions/http/routes.js';
-import { type DecoyNoticeKind, SETTINGS, SettingsError } from '../functions/settings.js';
+import {
+  type ClientIpSourceKind,
+  type DecoyNoticeKind,
+  SETTINGS,
+  SettingsError,
+} from '../functions/settings.js';
 import { BUNDLE } from './bundling.js';
 import { type Binding, FUNCTIONS, type FunctionName, functionOf } from './functions.js';
 import { functionEnvironment, propProblems } from './settings.js';
@@ -109,6 +114,20 @@ export interface MatrixThreepidValidationProps {
    * @default a new secret with a generated 64-character key
    */
   readonly tokenHmacSecret?: ISecret;
+  /**
+   * Where the functions read a client's IP, which abuse limits key on: `direct` is API Gateway's
+   * source IP; `proxy` is the rightmost `X-Forwarded-For` hop outside `trustedProxyCidrs`, for a
+   * reverse proxy in front; `cloudfront` is CloudFront's viewer address (the functions then also
+   * need CLOUDFRONT_ORIGIN_SECRET).
+   * @default 'direct'
+   */
+  readonly clientIpSource?: ClientIpSourceKind;
+  /**
+   * CIDRs of the reverse proxies in front of the API, whose `X-Forwarded-For` is believed; required
+   * with `clientIpSource: 'proxy'`.
+   * @default none
+   */
+  readonly trustedProxyCidrs?: readonly string[];
   /**
    * Stage throttling, for all routes together.
    * @default { rateLimit: 50, burstLimit: 100 }

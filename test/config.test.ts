@@ -178,6 +178,80 @@ describe('Lambda configuration', () => {
   });
 });
 
+describe('the client IP source', () => {
+  const CIDRS = '10.0.0.0/8, 2001:DB8:FFFF::/48, 203.0.113.7';
+  const ORIGIN_SECRET = 'o'.repeat(32);
+
+  it('is the source IP by default, on Lambda and locally', () => {
+    expect(loadLambdaConfig(LAMBDA_ENV).clientIpSource).toEqual({ kind: 'direct' });
+    expect(loadLocalConfig({}).clientIpSource).toEqual({ kind: 'direct' });
+  });
+
+  it('reads the trusted proxies for proxy, in any case, a bare address as one host', () => {
+    for (const load of [loadLambdaConfig, loadLocalConfig]) {
+      const config = load({ ...LAMBDA_ENV, CLIENT_IP_SOURCE: 'Proxy', TRUSTED_PROXY_CIDRS: CIDRS });
+      expect(config.clientIpSource).toEqual({
+        kind: 'proxy',
+        trusted: ['10.0.0.0/8', '2001:db8:ffff::/48', '203.0.113.7/32'],
+      });
+    }
+  });
+
+  it('reads the origin secret for cloudfront, exactly as given', () => {
+    const secret = ` ${ORIGIN_SECRET}`;
+    const config = loadLambdaConfig({
+      ...LAMBDA_ENV,
+      CLIENT_IP_SOURCE: 'cloudfront',
+      CLOUDFRONT_ORIGIN_SECRET: secret,
+    });
+    expect(config.clientIpSource).toEqual({ kind: 'cloudfront', originSecret: secret });
+  });
+
+  it('requires what each kind needs, naming the variables', () => {
+    for (const load of [loadLambdaConfig, loadLocalConfig]) {
+      expect(problemsOf(() => load({ ...LAMBDA_ENV, CLIENT_IP_SOURCE: 'proxy' }))).toEqual([
+        'TRUSTED_PROXY_CIDRS is required when CLIENT_IP_SOURCE is proxy',
+      ]);
+      expect(
+        problemsOf(() => load({ ...LAMBDA_ENV, CLIENT_IP_SOURCE: 'cloudfront', TRUSTED_PROXY_CIDRS: CIDRS })),
+      ).toEqual(['CLOUDFRONT_ORIGIN_SECRET is required when CLIENT_IP_SOURCE is cloudfront']);
+    }
+  });
+
+  it('reports a bad value once, not also as missing', () => {
+    expect(
+      problemsOf(() =>
+        loadLambdaConfig({
+          ...LAMBDA_ENV,
+          CLIENT_IP_SOURCE: 'proxy',
+          TRUSTED_PROXY_CIDRS: '10.0.0.0/33, 10.0.0.0/8',
+        }),
+      ),
+    ).toEqual(['TRUSTED_PROXY_CIDRS must be IPv4 or IPv6 CIDRs, like 10.0.0.0/8 (bad: 10.0.0.0/33)']);
+    expect(
+      problemsOf(() =>
+        loadLambdaConfig({
+          ...LAMBDA_ENV,
+          CLIENT_IP_SOURCE: 'cloudfront',
+          CLOUDFRONT_ORIGIN_SECRET: 'short',
+        }),
+      ),
+    ).toEqual(['CLOUDFRONT_ORIGIN_SECRET must be at least 32 characters']);
+    expect(problemsOf(() => loadLambdaConfig({ ...LAMBDA_ENV, CLIENT_IP_SOURCE: 'nginx' }))).toEqual([
+      'CLIENT_IP_SOURCE must be one of direct, proxy, cloudfront',
+    ]);
+  });
+
+  it('ignores the companions of the other kinds', () => {
+    const config = loadLambdaConfig({
+      ...LAMBDA_ENV,
+      TRUSTED_PROXY_CIDRS: CIDRS,
+      CLOUDFRONT_ORIGIN_SECRET: ORIGIN_SECRET,
+    });
+    expect(config.clientIpSource).toEqual({ kind: 'direct' });
+  });
+});
+
 describe('loadLogLevel', () => {
   it('reads LOG_LEVEL in any case, and falls back to INFO rather than fail', () => {
     expect(loadLogLevel({ LOG_LEVEL: 'debug' })).toBe('DEBUG');

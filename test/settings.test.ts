@@ -96,6 +96,21 @@ describe('the parsers', () => {
       ['https://synapse.example.org', 'http://10.0.0.1:8008/'],
       ['https://synapse.example.org/_matrix', 'synapse.example.org'],
     ],
+    ['clientIpSource', ['direct', 'PROXY', ' CloudFront '], ['nginx', 'x-forwarded-for']],
+    [
+      'trustedProxyCidrs',
+      ['10.0.0.0/8', '10.0.0.1', ' 10.0.0.0/8, 2001:db8::/32 ,', '::ffff:10.0.0.0/104', '0.0.0.0/0'],
+      [
+        '10.0.0.0/33',
+        '2001:db8::/129',
+        '10.0.0.0/8/8',
+        'fe80::/10%eth0',
+        'proxy.example',
+        '10.0.0.0/-1',
+        ',',
+      ],
+    ],
+    ['cloudfrontOriginSecret', ['x'.repeat(32)], ['x'.repeat(31)]],
     ['throttleRateLimit', ['0', '50'], ['lots', '1.5']],
     ['stackName', ['MatrixThreepid', 'Matrix-2'], ['2Matrix', 'Matrix_3pid']],
   ])('%s accepts %j and refuses %j', (name, good, bad) => {
@@ -125,6 +140,19 @@ describe('the parsers', () => {
       value: ['a.example', 'b.example'],
     });
     expect(parserOf('logLevel').parse('debug')).toEqual({ value: 'DEBUG' });
+  });
+
+  it('reads CIDRs in lower case, with a prefix, and names the bad ones', () => {
+    expect(parserOf('trustedProxyCidrs').parse('10.0.0.0/08, 2001:DB8::1,')).toEqual({
+      value: ['10.0.0.0/8', '2001:db8::1/128'],
+    });
+    expect(parserOf('trustedProxyCidrs').parse('10.0.0.0/8, 10.0.0.300/32')).toEqual({
+      problem: 'must be IPv4 or IPv6 CIDRs, like 10.0.0.0/8 (bad: 10.0.0.300/32)',
+    });
+  });
+
+  it('reads a choice as the table spells it, in any case', () => {
+    expect(parserOf('clientIpSource').parse('PROXY')).toEqual({ value: 'proxy' });
   });
 
   it('keeps a secret exactly as given', () => {

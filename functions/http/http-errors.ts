@@ -21,8 +21,22 @@ export function tooLarge(): MatrixError {
   return new MatrixError('M_TOO_LARGE', 413, 'The request body is too large.');
 }
 
-export function unrecognized(status: 404 | 405): MatrixError {
-  return status === 404
-    ? new MatrixError('M_UNRECOGNIZED', 404, 'Unrecognized request.')
-    : new MatrixError('M_UNRECOGNIZED', 405, 'This endpoint does not support that method.');
+/** 404: nothing is served at this path. */
+export function unrecognized(status: 404): MatrixError;
+/**
+ * 405: the path is served, but not with this method. `allowed` are the methods it is served with;
+ * they go in the `Allow` header that HTTP requires on a 405, with OPTIONS, which every path answers.
+ */
+export function unrecognized(status: 405, allowed: readonly string[]): MatrixError;
+export function unrecognized(status: 404 | 405, allowed: readonly string[] = []): MatrixError {
+  if (status === 404) return new MatrixError('M_UNRECOGNIZED', 404, 'Unrecognized request.');
+  const methods = [...new Set([...allowed, 'OPTIONS'])].join(', ');
+  return new MatrixError('M_UNRECOGNIZED', 405, 'This endpoint does not support that method.', {
+    extras: { headers: { Allow: methods } },
+  });
+}
+
+/** A request target that is not a path at all (`//[`, `*`): only the local server meets these. */
+export function badRequestTarget(): MatrixError {
+  return new MatrixError('M_UNRECOGNIZED', 400, 'The request target is not a valid path.');
 }

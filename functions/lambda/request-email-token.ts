@@ -1,6 +1,6 @@
 import { SESClient } from '@aws-sdk/client-ses';
 import { SesEmailTransport } from '../adapters/ses/email-transport.js';
-import { clientNetworksOf, createDirectory } from '../composition.js';
+import { clientNetworksBy, createDirectory } from '../composition.js';
 import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
@@ -24,6 +24,6 @@ export const handler = makeRequestTokenHandler({
     links: validationLinks(config.publicBaseUrl),
     email: new Mailer(transport, { serverName: config.serverName }),
   }),
-  clientOf: clientNetworksOf,
+  clientOf: clientNetworksBy(config),
   logger,
 });

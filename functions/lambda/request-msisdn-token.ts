@@ -1,6 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SnsSmsTransport } from '../adapters/sns/sms-transport.js';
-import { clientNetworksOf, createDirectory } from '../composition.js';
+import { clientNetworksBy, createDirectory } from '../composition.js';
 import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
@@ -23,6 +23,6 @@ export const handler = makeRequestTokenHandler({
     links: validationLinks(config.publicBaseUrl),
     sms: new SmsMessenger(transport, { serverName: config.serverName }),
   }),
-  clientOf: clientNetworksOf,
+  clientOf: clientNetworksBy(config),
   logger,
 });

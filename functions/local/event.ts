@@ -7,12 +7,35 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpResponse } from '../http/responses.js';
 
+/** RFC 3986's origin form: a path of `pchar`s (percent-encoding well formed), then any query. */
+const ORIGIN_FORM = /^(?:\/(?:[\w\-.~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)+(?:\?.*)?$/s;
+
+/**
+ * The URL of a request target as node:http passes it on: the usual origin form (`/path?query`) is
+ * a path on this server, even when it starts with `//` (which `new URL(target, base)` would read
+ * as a host); the absolute form (`http://host/path`) is read as it is. Undefined for anything
+ * else (`*`, `//[`, `/%zz`), which the server answers with 400.
+ */
+export function requestTarget(target = '/'): URL | undefined {
+  if (target.startsWith('/')) {
+    const text = `http://local${target}`;
+    return ORIGIN_FORM.test(target) && URL.canParse(text) ? new URL(text) : undefined;
+  }
+  const url = URL.canParse(target) ? new URL(target) : undefined;
+  return url?.protocol === 'http:' || url?.protocol === 'https:' ? url : undefined;
+}
+
+/**
+ * The event API Gateway would give the handler. Headers pass through as they came, the client's
+ * own X-Forwarded-For included; the source IP is the socket's peer, as API Gateway's is its own
+ * (an IPv4 client of a dual-stack listener appears as `::ffff:a.b.c.d`).
+ */
 export function toHttpApiEvent(
   request: IncomingMessage,
+  url: URL,
   body: string,
   routeKey: string,
 ): APIGatewayProxyEventV2 {
-  const url = new URL(request.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;

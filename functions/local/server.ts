@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
 import { ensureSessionTable } from '../adapters/dynamodb/table.js';
@@ -24,11 +25,11 @@ import {
 import type { LocalConfig, ServiceConfig } from '../config.js';
 import type { Clock, Random, Sleeper } from '../core/ports.js';
 import { jsonErrorResponse } from '../http/errors.js';
-import { tooLarge, unrecognized } from '../http/http-errors.js';
+import { badRequestTarget, tooLarge, unrecognized } from '../http/http-errors.js';
 import { MAX_BODY_BYTES } from '../http/request.js';
 import { CORS_HEADERS, emptyResponse, type HttpResponse, jsonResponse } from '../http/responses.js';
 import { matchRoute, routeKeyOf } from '../http/routes.js';
-import { localContext, toHttpApiEvent, writeResult } from './event.js';
+import { localContext, requestTarget, toHttpApiEvent, writeResult } from './event.js';
 import { localTokenSecret } from './secret.js';
 
 export const LOCAL_TABLE_NAME = 'matrix-3pid-sessions';
@@ -46,6 +47,8 @@ export interface LocalServerOptions {
   readonly sleeper?: Sleeper;
   /** For the benchmark: told the operation of every request the embedded store receives. */
   readonly onStorageRequest?: (operation: string) => void;
+  /** For tests: shown every API Gateway event before its handler runs. */
+  readonly onEvent?: (event: APIGatewayProxyEventV2) => void;
 }
 
 export interface LocalServer {
@@ -82,7 +85,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 
   const server = createServer((request, response) => {
     const started = Date.now();
-    serve(request, response, handlers, outbox)
+    serve(request, response, handlers, outbox, options.onEvent)
       .catch(() => writeResult(response, withCors(jsonErrorResponse(new Error('local server failure')))))
       .finally(() =>
         print?.(
@@ -144,34 +147,44 @@ async function serve(
   response: ServerResponse,
   handlers: HandlerSet | undefined,
   outbox: Outbox | undefined,
+  onEvent: ((event: APIGatewayProxyEventV2) => void) | undefined,
 ): Promise<void> {
   if (!handlers || !outbox)
     return writeResult(response, jsonResponse(503, { errcode: 'M_UNKNOWN', error: 'Starting up' }));
   const body = await readBody(request);
+  // The rest of the body is still on its way: the connection cannot carry another request.
+  if (body === undefined) return writeResult(response, closing(withCors(jsonErrorResponse(tooLarge()))));
+  const url = requestTarget(request.url);
+  if (!url) return writeResult(response, withCors(jsonErrorResponse(badRequestTarget())));
   const method = request.method ?? 'GET';
-  const path = new URL(request.url ?? '/', 'http://local').pathname;
+  const path = url.pathname;
   if (path === OUTBOX_PATH) return writeResult(response, outboxResponse(method, outbox));
-  if (body === undefined) return writeResult(response, withCors(jsonErrorResponse(tooLarge())));
 
   const match = method === 'OPTIONS' ? undefined : matchRoute(method, path);
   const route = match?.kind === 'route' ? match.route : undefined;
   const handler = route ? handlers[route.handler] : handlers.fallback;
   const routeKey = route ? routeKeyOf(route) : '$default';
-  const result = await handler(
-    toHttpApiEvent(request, body, routeKey),
-    localContext(route?.handler ?? 'fallback'),
-  );
+  const event = toHttpApiEvent(request, url, body, routeKey);
+  onEvent?.(event);
+  const result = await handler(event, localContext(route?.handler ?? 'fallback'));
   writeResult(response, result);
 }
 
 function outboxResponse(method: string, outbox: Outbox): HttpResponse {
   if (method === 'OPTIONS') return withCors(emptyResponse(204));
-  if (method !== 'GET' && method !== 'HEAD') return withCors(jsonErrorResponse(unrecognized(405)));
+  if (method !== 'GET' && method !== 'HEAD') {
+    return withCors(jsonErrorResponse(unrecognized(405, ['GET', 'HEAD'])));
+  }
   return withCors(jsonResponse(200, { messages: outbox.messages() }));
 }
 
 function withCors(response: HttpResponse): HttpResponse {
   return { ...response, headers: { ...response.headers, ...CORS_HEADERS } };
+}
+
+/** node:http closes the connection once a response that says `Connection: close` is sent. */
+function closing(response: HttpResponse): HttpResponse {
+  return { ...response, headers: { ...response.headers, Connection: 'close' } };
 }
 
 /** The body as text, or undefined when it is larger than any Matrix request here could be. */

@@ -11,6 +11,8 @@ export interface EventInput {
   readonly headers?: Record<string, string>;
   /** Defaults to the route key API Gateway would give a matched route. */
   readonly routeKey?: string;
+  /** The address API Gateway saw the request come from; defaults to 192.0.2.1. */
+  readonly sourceIp?: string;
 }
 
 /** An API Gateway HTTP API (payload 2.0) event, as Lambda receives it. */
@@ -38,7 +40,13 @@ export function httpEvent(input: EventInput): APIGatewayProxyEventV2 {
       apiId: 'api',
       domainName: 'matrix.example.org',
       domainPrefix: 'matrix',
-      http: { method, path: input.path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'vitest' },
+      http: {
+        method,
+        path: input.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: input.sourceIp ?? '192.0.2.1',
+        userAgent: 'vitest',
+      },
       requestId: 'request-id',
       routeKey: input.routeKey ?? '$default',
       stage: '$default',

@@ -1,7 +1,7 @@
 import type { OutboxMessage } from '../../functions/adapters/local/outbox.js';
 import { loadLocalConfig } from '../../functions/config.js';
 import type { Clock } from '../../functions/core/ports.js';
-import { type LocalServer, startLocalServer } from '../../functions/local/server.js';
+import { type LocalServer, type LocalServerOptions, startLocalServer } from '../../functions/local/server.js';
 
 export interface TestServer extends LocalServer {
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<TestResponse>;
@@ -25,7 +25,7 @@ export interface TestResponse {
 /** The local server on 127.0.0.1 and a free port, silent, with the given environment. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; onEvent?: LocalServerOptions['onEvent'] } = {},
 ): Promise<TestServer> {
   // Tests that are not about the limits run without them, as RATE_LIMITS=off allows locally.
   const config = loadLocalConfig({ PORT: '0', LOG_LEVEL: 'SILENT', RATE_LIMITS: 'off', ...env });

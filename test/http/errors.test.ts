@@ -42,6 +42,17 @@ describe('the error mapper', () => {
 
   it('maps the transport errors of the HTTP layer like any other', () => {
     expect(jsonErrorResponse(tooLarge()).statusCode).toBe(413);
-    expect(JSON.parse(jsonErrorResponse(unrecognized(405)).body ?? '').errcode).toBe('M_UNRECOGNIZED');
+    expect(JSON.parse(jsonErrorResponse(unrecognized(405, ['POST'])).body ?? '').errcode).toBe(
+      'M_UNRECOGNIZED',
+    );
+  });
+
+  it('says on every 405 which methods the path takes, OPTIONS included, and on no 404', () => {
+    expect(jsonErrorResponse(unrecognized(405, ['POST'])).headers.Allow).toBe('POST, OPTIONS');
+    expect(jsonErrorResponse(unrecognized(405, ['GET', 'HEAD', 'POST'])).headers.Allow).toBe(
+      'GET, HEAD, POST, OPTIONS',
+    );
+    expect(jsonErrorResponse(unrecognized(405, ['GET', 'OPTIONS'])).headers.Allow).toBe('GET, OPTIONS');
+    expect(jsonErrorResponse(unrecognized(404)).headers.Allow).toBeUndefined();
   });
 });

@@ -202,6 +202,7 @@ describe('MatrixThreepidValidation', () => {
         RESPONSE_FLOOR_MS: '500',
         DECOY_NOTICES: 'email-in-use',
         LOG_LEVEL: 'INFO',
+        CLIENT_IP_SOURCE: 'direct',
         POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
         NODE_OPTIONS: '--enable-source-maps',
         TABLE_NAME: { Ref: tableId() },

@@ -70,6 +70,20 @@ describe('MatrixThreepidStack from CDK context', () => {
     expect(Object.keys(template.findOutputs('*'))).toContain('CustomDomainTarget');
   });
 
+  it('passes the client IP source and the trusted proxies to the functions, as the README says', () => {
+    const template = Template.fromStack(
+      stackWith({ ...REQUIRED, clientIpSource: 'proxy', trustedProxyCidrs: '10.0.0.0/8, 2001:db8::7' }),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          CLIENT_IP_SOURCE: 'proxy',
+          TRUSTED_PROXY_CIDRS: '10.0.0.0/8,2001:db8::7/128',
+        }),
+      },
+    });
+  });
+
   it.each([
     [{ domainName: 'matrix.example.org' }, '-c domainName and -c certificateArn go together'],
     [{ certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' }, 'go together'],
