@@ -274,6 +274,7 @@ export class MatrixThreepidValidation extends Construct {
           CorsHttpMethod.OPTIONS,
         ],
         allowHeaders: ['X-Requested-With', 'Content-Type', 'Authorization'],
+        exposeHeaders: ['Retry-After'],
         maxAge: Duration.days(1),
       },
       defaultIntegration: fallback

@@ -6,11 +6,15 @@ export type HttpResponse = APIGatewayProxyStructuredResultV2 & {
   headers: Record<string, string>;
 };
 
-/** The spec's recommended CORS headers (with HEAD, per MSC4138), on every response. */
+/**
+ * The spec's recommended CORS headers (with HEAD, per MSC4138), on every response, plus
+ * `Retry-After` exposed: a browser client cannot read it across origins otherwise.
+ */
 export const CORS_HEADERS: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
   'Access-Control-Allow-Headers': 'X-Requested-With, Content-Type, Authorization',
+  'Access-Control-Expose-Headers': 'Retry-After',
 };
 
 const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
