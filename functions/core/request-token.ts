@@ -274,16 +274,12 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
     if (written.kind === 'repeat') {
       log('info', 'Repeated send_attempt; nothing sent', written.session);
     } else {
-      if (limiting !== 'off') {
-        const charges: Charge[] = sendChargesFor(address, threepid, written.newGeneration);
-        const refusal = await chargeInOrder(limiting.limiter, charges, clock.now());
-        if (refusal) {
-          await rollBack(written.session, written.previous);
-          throw limited(refusal.scope, refusal.retryAfterMs, {
-            medium: threepid.medium,
-            ...(address.region ? { country: address.region } : {}),
-          });
-        }
+      const refusal = await chargeForSend(address, threepid, written);
+      if (refusal) {
+        throw limited(refusal.scope, refusal.retryAfterMs, {
+          medium: threepid.medium,
+          ...(address.region ? { country: address.region } : {}),
+        });
       }
       await deliver(written, request, reason);
     }
@@ -294,6 +290,31 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
     if (uniform.enabled) await holdUntilFloor(started);
     return answer;
   };
+
+  /**
+   * Charges the message budgets for the session just written. A refusal, or a failure to charge
+   * (the store did not answer: never send unmetered), takes the session write back, so a retry with
+   * the same send_attempt is not mistaken for a repeat.
+   */
+  async function chargeForSend(
+    address: ParsedAddress<Parsed>,
+    threepid: Threepid,
+    written: Written & { kind: 'send' },
+  ) {
+    if (limiting === 'off') return undefined;
+    try {
+      const refusal = await chargeInOrder(
+        limiting.limiter,
+        sendChargesFor(address, threepid, written.newGeneration),
+        clock.now(),
+      );
+      if (refusal) await rollBack(written.session, written.previous);
+      return refusal;
+    } catch (error) {
+      await rollBack(written.session, written.previous);
+      throw error;
+    }
+  }
 
   function sendChargesFor(
     address: ParsedAddress<Parsed>,

@@ -2,10 +2,17 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { withDeadline } from '../adapters/deadline.js';
 import { MatrixError } from '../core/errors.js';
 import { CORS_HEADERS, emptyResponse, type HttpResponse } from './responses.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
+
+/**
+ * Time kept back from the function's own timeout: after the request's deadline, enough remains to
+ * restore a session whose message could not go out, and to answer.
+ */
+export const RESERVED_AFTER_DEADLINE_MS = 2500;
 export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
 
 export interface HttpPipelineOptions {
@@ -32,7 +39,9 @@ export function httpPipeline(
   return middy<HttpEvent, HttpResponse, Error, Context>()
     .use(injectLambdaContext(options.logger, { resetKeys: true }))
     .use(matrixHttp(options))
-    .handler(handler) as unknown as LambdaHttpHandler;
+    .handler((event, context) =>
+      withDeadline(context.getRemainingTimeInMillis() - RESERVED_AFTER_DEADLINE_MS, () => handler(event)),
+    ) as unknown as LambdaHttpHandler;
 }
 
 function matrixHttp(options: HttpPipelineOptions): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {

@@ -5,10 +5,10 @@ import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { Mailer } from '../messages/messengers.js';
-import { config, logger, requestControls, storeAndEssentials } from './runtime.js';
+import { config, logger, requestControls, SENDER_CLIENT_OPTIONS, storeAndEssentials } from './runtime.js';
 
 /** requestToken for email: the only function allowed to send through SES. */
-const transport = new SesEmailTransport(new SESClient({}), {
+const transport = new SesEmailTransport(new SESClient(SENDER_CLIENT_OPTIONS), {
   from: config.emailFrom,
   configurationSet: config.sesConfigurationSet,
   sourceArn: config.sesSourceArn,

@@ -5,10 +5,10 @@ import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { SmsMessenger } from '../messages/messengers.js';
-import { config, logger, requestControls, storeAndEssentials } from './runtime.js';
+import { config, logger, requestControls, SENDER_CLIENT_OPTIONS, storeAndEssentials } from './runtime.js';
 
 /** requestToken for phone numbers: the only function allowed to publish SMS through SNS. */
-const transport = new SnsSmsTransport(new SNSClient({}), {
+const transport = new SnsSmsTransport(new SNSClient(SENDER_CLIENT_OPTIONS), {
   senderId: config.smsSenderId,
   originationNumber: config.smsOriginationNumber,
 });

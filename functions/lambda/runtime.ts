@@ -20,6 +20,21 @@ import { type LambdaConfig, loadLambdaConfig } from '../config.js';
 
 export const config: LambdaConfig = loadLambdaConfig(process.env);
 
+/**
+ * Every AWS client's own limits, well inside the function's timeout: a connection that cannot be
+ * opened in a second, or a reply that takes longer than these, fails and is retried once. The
+ * request's deadline (http/middleware.ts) bounds the whole on top.
+ */
+export const AWS_CLIENT_OPTIONS = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+} as const;
+/** Sending waits on a provider that can be slower than a database. */
+export const SENDER_CLIENT_OPTIONS = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 4000 },
+} as const;
+
 export const logger = createLogger(config);
 
 /**
@@ -46,7 +61,7 @@ export function requestControls(base: Essentials): AbuseControls {
 let documentClient: DynamoDBDocumentClient | undefined;
 /** One document client per container, shared by the store, the limiter and the switches. */
 function tableClient(): DynamoDBDocumentClient {
-  documentClient ??= sessionDocumentClient(new DynamoDBClient({}));
+  documentClient ??= sessionDocumentClient(new DynamoDBClient(AWS_CLIENT_OPTIONS));
   return documentClient;
 }
 
@@ -59,6 +74,6 @@ async function coreEssentials(): Promise<Essentials> {
   const secret =
     'value' in source
       ? source.value
-      : await fetchTokenHmacSecret(new SecretsManagerClient({}), source.secretArn);
+      : await fetchTokenHmacSecret(new SecretsManagerClient(AWS_CLIENT_OPTIONS), source.secretArn);
   return essentials(config, secret, logger);
 }

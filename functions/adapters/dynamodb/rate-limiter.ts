@@ -7,6 +7,7 @@ import {
   type RateLimiter,
   windowOf,
 } from '../../core/rate-limits.js';
+import { untilDeadline } from '../deadline.js';
 import { isConditionFailure, itemOfRefusal } from './refusals.js';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from './table.js';
 
@@ -60,6 +61,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
           ExpressionAttributeValues: values,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        untilDeadline(),
       );
       return { charged: true };
     } catch (error) {
@@ -69,6 +71,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
         (
           await this.client.send(
             new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+            untilDeadline(),
           )
         ).Item;
       return { charged: false, totals: totalsOf(item, charge, hour) };

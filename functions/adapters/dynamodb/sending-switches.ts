@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Medium } from '../../core/model.js';
 import type { Clock, SendingSwitches, SwitchState } from '../../core/ports.js';
+import { untilDeadline } from '../deadline.js';
 import { PARTITION_KEY } from './table.js';
 
 /** The item that turns sending off, and how long a container trusts what it read. */
@@ -36,6 +37,7 @@ export class DynamoDbSendingSwitches implements SendingSwitches {
     if (!this.cached || now - this.cached.readAt >= SWITCHES_CACHE_MS) {
       const { Item } = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: SWITCHES_KEY } }),
+        untilDeadline(),
       );
       this.cached = { item: Item as SwitchesItem | undefined, readAt: this.clock.now() };
     }

@@ -10,6 +10,7 @@ import type { Medium, Purpose, Session } from '../../core/model.js';
 import type { GuessOutcome, SendOutcome, SessionStore } from '../../core/ports.js';
 import type { GuessWrite, SendWrite } from '../../core/session-lifecycle.js';
 import { newestTokenExpiry } from '../../core/session-lifecycle.js';
+import { untilDeadline } from '../deadline.js';
 import { isConditionFailure, itemOfRefusal } from './refusals.js';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from './table.js';
 
@@ -59,6 +60,7 @@ export class DynamoDbSessionStore implements SessionStore {
   async load(key: string): Promise<Session | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: this.keyOf(key), ConsistentRead: true }),
+      untilDeadline(),
     );
     return Item ? fromItem(Item as SessionItem) : undefined;
   }
@@ -137,6 +139,7 @@ export class DynamoDbSessionStore implements SessionStore {
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        untilDeadline(),
       );
       return { written: true, before: Attributes ? fromItem(Attributes as SessionItem) : undefined };
     } catch (error) {
@@ -167,6 +170,7 @@ export class DynamoDbSessionStore implements SessionStore {
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        untilDeadline(),
       );
       return { recorded: true, after: fromItem(Attributes as SessionItem) };
     } catch (error) {

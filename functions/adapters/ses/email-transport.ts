@@ -2,6 +2,7 @@ import { domainToASCII } from 'node:url';
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { DeliveryError } from '../../core/errors.js';
 import type { EmailTransport, OutgoingEmail } from '../../messages/transports.js';
+import { untilDeadline } from '../deadline.js';
 
 export interface SesEmailTransportOptions {
   /** The From address, e.g. `Example <noreply@example.org>`; its identity must be verified in SES. */
@@ -38,6 +39,7 @@ export class SesEmailTransport implements EmailTransport {
           ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
           ...(this.options.sourceArn ? { SourceArn: this.options.sourceArn } : {}),
         }),
+        untilDeadline(),
       );
     } catch (error) {
       const name = error instanceof Error ? error.name : 'UnknownError';

@@ -1,6 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { DeliveryError } from '../../core/errors.js';
 import type { OutgoingSms, SmsTransport } from '../../messages/transports.js';
+import { untilDeadline } from '../deadline.js';
 
 export interface SnsSmsTransportOptions {
   /** Alphanumeric sender ID (3-11 characters) where the destination country supports one. */
@@ -39,6 +40,7 @@ export class SnsSmsTransport implements SmsTransport {
           Message: sms.text,
           MessageAttributes: attributes,
         }),
+        untilDeadline(),
       );
     } catch (error) {
       const name = error instanceof Error ? error.name : 'UnknownError';
