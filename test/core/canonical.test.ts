@@ -64,6 +64,7 @@ describe('parsePhoneNumber', () => {
       e164: '+447400123456',
       international: '+44 7400 123456',
       region: 'GB',
+      type: 'MOBILE',
     });
   });
 
