@@ -1,4 +1,9 @@
-import { isSupportedCountry, type PhoneNumberType, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import {
+  getCountries,
+  isSupportedCountry,
+  type PhoneNumberType,
+  parsePhoneNumberWithError,
+} from 'libphonenumber-js/max';
 import { MatrixError } from './errors.js';
 
 /** What a number's range is for, as libphonenumber's metadata names it (MOBILE, PREMIUM_RATE, …). */
@@ -44,4 +49,13 @@ export function parsePhoneNumber(country: string, phoneNumber: string): PhoneNum
     region: parsed.country,
     type: parsed.getType(),
   };
+}
+
+/**
+ * Every region libphonenumber's metadata knows. The settings keep their own copy (SMS_REGIONS in
+ * sms-policy.ts), so that functions that never parse a number do not carry the metadata; a test
+ * holds the two equal.
+ */
+export function phoneRegions(): readonly string[] {
+  return getCountries();
 }
