@@ -5,6 +5,7 @@
  * so a bad deployment fails immediately and says why instead of failing on the first request.
  */
 import { DEFAULT_POLICY, type ValidationPolicy } from './core/policy.js';
+import type { SmsPolicy } from './core/sms-policy.js';
 import {
   type Env,
   isBlank,
@@ -40,6 +41,8 @@ export interface ServiceConfig {
   readonly smsOriginationNumber: string | undefined;
   readonly sesConfigurationSet: string | undefined;
   readonly sesSourceArn: string | undefined;
+  /** Which numbers may be sent SMS codes (countries and number types); see checkSmsDestination. */
+  readonly smsPolicy: SmsPolicy;
 }
 
 /** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
@@ -142,6 +145,11 @@ function readShared(read: EnvReader) {
     smsOriginationNumber: read.get('smsOriginationNumber'),
     sesConfigurationSet: read.get('sesConfigurationSet'),
     sesSourceArn: read.get('sesSourceArn'),
+    smsPolicy: {
+      // Required on Lambda: when it is missing, finish() throws before this empty list is used.
+      countries: read.get('smsAllowedCountries') ?? [],
+      numberTypes: read.defaulted('smsAllowedNumberTypes'),
+    },
   };
 }
 

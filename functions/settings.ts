@@ -9,8 +9,9 @@
  * setting in its own vocabulary: `PUBLIC_BASEURL` locally and on Lambda, `-c publicBaseUrl` on the
  * cdk command line, `publicBaseUrl` as a construct prop.
  *
- * Bundled into every Lambda function: no AWS SDK, no CDK.
+ * Bundled into every Lambda function: no AWS SDK, no CDK, no libphonenumber metadata.
  */
+import { DEFAULT_SMS_NUMBER_TYPES, NUMBER_TYPES, type NumberType, SMS_REGIONS } from './core/sms-policy.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -34,9 +35,20 @@ export interface Parser<T> {
  * the README's words for that (`unset: in memory`, or `–` for a value read but not used there).
  */
 export type Presence =
-  | { readonly required: true }
+  | { readonly required: true; readonly choice?: Choice }
   | { readonly default: unknown }
   | { readonly unset: string };
+
+/**
+ * For a required setting that has no safe default, what the operator is choosing and a few typical
+ * values, so that leaving it out is answered with how to choose rather than only `is required`.
+ */
+export interface Choice {
+  /** What the value decides, as a phrase: `the countries whose numbers may be sent SMS codes`. */
+  readonly what: string;
+  /** Values as they are written on the command line or in the environment, each with its effect. */
+  readonly examples: readonly { readonly value: string; readonly means: string }[];
+}
 
 export interface Setting {
   /** The environment variable the functions (and `npm start`) read. */
@@ -150,6 +162,54 @@ function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   };
 }
 
+/** Comma-separated items, trimmed and upper-cased, without blanks or repeats. */
+const upperList = (raw: string): string[] => [
+  ...new Set(
+    raw
+      .split(',')
+      .map((item) => item.trim().toUpperCase())
+      .filter((item) => item !== ''),
+  ),
+];
+
+/**
+ * `*` for every country, `none` for no country, or ISO 3166-1 alpha-2 codes that libphonenumber
+ * knows (GB, not UK): read as `'*'` or a list, empty for `none`.
+ */
+function countryList(): Parser<'*' | readonly string[]> {
+  const expects = '`*` (every country), `none`, or comma-separated ISO 3166-1 alpha-2 codes like GB,US';
+  return {
+    expects,
+    parse(raw) {
+      const trimmed = raw.trim();
+      if (trimmed === '*') return ok('*');
+      if (trimmed.toLowerCase() === 'none') return ok([]);
+      const codes = upperList(trimmed);
+      const bad = codes.filter((code) => !SMS_REGIONS.has(code));
+      if (codes.length === 0) return must(expects);
+      return bad.length > 0 ? { problem: `must be ${expects} (bad: ${bad.join(', ')})` } : ok(codes);
+    },
+    format: (countries) => (countries === '*' ? '*' : countries.length === 0 ? 'none' : countries.join(',')),
+  };
+}
+
+/** Comma-separated number types as libphonenumber names them, in any case; at least one. */
+function numberTypeList(): Parser<readonly NumberType[]> {
+  const expects = `comma-separated number types: ${NUMBER_TYPES.join(', ')}`;
+  return {
+    expects,
+    parse(raw) {
+      const types = upperList(raw);
+      const bad = types.filter((type) => !(NUMBER_TYPES as readonly string[]).includes(type));
+      if (types.length === 0) return must(expects);
+      return bad.length > 0
+        ? { problem: `must be ${expects} (bad: ${bad.join(', ')})` }
+        : ok(types as NumberType[]);
+    },
+    format: (types) => types.join(','),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The table. Its order is the order of the README's tables.
 
@@ -198,6 +258,25 @@ export const SETTINGS = {
     lambda: { required: true },
     local: { default: 'Matrix <noreply@localhost>' },
     doc: 'From address of emails. On AWS its domain or address must be a verified SES identity.',
+  },
+  smsAllowedCountries: {
+    env: 'SMS_ALLOWED_COUNTRIES',
+    context: 'smsAllowedCountries',
+    prop: 'smsAllowedCountries',
+    type: countryList(),
+    lambda: {
+      required: true,
+      choice: {
+        what: 'the countries whose phone numbers may be sent SMS codes',
+        examples: [
+          { value: 'GB,US', means: 'only British and US numbers' },
+          { value: 'none', means: 'no SMS at all' },
+          { value: '*', means: 'every country, which invites SMS pumping' },
+        ],
+      },
+    },
+    local: { default: '*' },
+    doc: "Countries whose numbers may get SMS codes, judged on the number (not the request's `country`); `none` sends none. Others: 403 `M_THREEPID_DENIED`.",
   },
   homeserverOrigin: {
     context: 'homeserverOrigin',
@@ -324,6 +403,15 @@ export const SETTINGS = {
     deploy: { unset: 'none' },
     doc: 'Registered SMS origination number, where destination countries require one.',
   },
+  smsAllowedNumberTypes: {
+    env: 'SMS_ALLOWED_NUMBER_TYPES',
+    context: 'smsAllowedNumberTypes',
+    prop: 'smsAllowedNumberTypes',
+    type: numberTypeList(),
+    lambda: { default: DEFAULT_SMS_NUMBER_TYPES },
+    local: { default: DEFAULT_SMS_NUMBER_TYPES },
+    doc: "Kinds of number that may get SMS codes, by libphonenumber's range metadata. Others (premium-rate, toll-free, …): 403 `M_THREEPID_DENIED`.",
+  },
   sesConfigurationSet: {
     env: 'SES_CONFIGURATION_SET',
     context: 'sesConfigurationSet',
@@ -394,10 +482,28 @@ export function readSetting<N extends SettingName>(
 ): { readonly value: ValueOf<N> | undefined; readonly problem?: string } {
   const fallback = 'default' in presence ? (presence.default as ValueOf<N>) : undefined;
   if (raw === undefined || isBlank(raw)) {
-    return 'required' in presence ? { value: undefined, problem: 'is required' } : { value: fallback };
+    return 'required' in presence
+      ? { value: undefined, problem: requiredProblem(presence) }
+      : { value: fallback };
   }
   const parsed = (SETTINGS[name].type as Parser<ValueOf<N>>).parse(raw);
   return 'problem' in parsed ? { value: fallback, problem: parsed.problem } : parsed;
+}
+
+/**
+ * `is required`, followed, for a setting with a choice to make, by what it decides and typical
+ * values, each written by `assign` the way the caller's vocabulary sets it (`-c key=GB,US`).
+ */
+export function requiredProblem(
+  presence: Presence,
+  assign: (value: string) => string = (value) => value,
+): string {
+  const choice = 'required' in presence ? presence.choice : undefined;
+  if (choice === undefined) return 'is required';
+  const examples = choice.examples.map((example) => `${assign(example.value)} (${example.means})`);
+  const last = examples.pop();
+  const list = examples.length > 0 ? `${examples.join(', ')} or ${last}` : last;
+  return `is required: ${choice.what}, like ${list}`;
 }
 
 /** Problems with settings, each already naming its setting the way the caller knows it. */

@@ -28,6 +28,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table.js';
 import type { LogLevel } from '../functions/config.js';
+import type { NumberType } from '../functions/core/sms-policy.js';
 import { ROUTES, type RouteAuth } from '../functions/http/routes.js';
 import { SETTINGS, SettingsError } from '../functions/settings.js';
 import { BUNDLE } from './bundling.js';
@@ -55,6 +56,18 @@ export interface MatrixThreepidValidationProps {
   readonly publicBaseUrl: string;
   /** From address of validation emails, `noreply@example.org` or `Example <noreply@example.org>`. */
   readonly emailFrom: string;
+  /**
+   * ISO 3166-1 alpha-2 codes of the countries whose phone numbers may be sent SMS codes, judged on
+   * the number itself (`+447911…` is GG, not GB); `[]` sends no SMS, `'*'` sends to every country.
+   * Every other number gets 403 M_THREEPID_DENIED before anything is stored or sent. There is no
+   * default: SMS pumping makes this a choice, e.g. `['GB', 'US']`.
+   */
+  readonly smsAllowedCountries: '*' | readonly string[];
+  /**
+   * Kinds of number that may be sent SMS codes, as libphonenumber names them.
+   * @default ['MOBILE', 'FIXED_LINE_OR_MOBILE']
+   */
+  readonly smsAllowedNumberTypes?: readonly NumberType[];
   /**
    * ARN of the verified SES identity the email function sends as; its send permission is limited
    * to this identity and to the From address.

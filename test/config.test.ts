@@ -14,6 +14,7 @@ const LAMBDA_ENV = {
   EMAIL_FROM: 'Example <noreply@example.org>',
   TOKEN_HMAC_SECRET: SECRET,
   TABLE_NAME: 'sessions-table',
+  SMS_ALLOWED_COUNTRIES: 'GB,US',
 };
 
 function problemsOf(action: () => unknown): readonly string[] {
@@ -42,7 +43,19 @@ describe('local configuration', () => {
       threepidBindingsFile: undefined,
       dataDir: undefined,
       logLevel: 'WARN',
+      smsPolicy: { countries: '*', numberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'] },
     });
+  });
+
+  it('reads the SMS policy', () => {
+    const config = loadLocalConfig({
+      SMS_ALLOWED_COUNTRIES: 'gb, US,gb',
+      SMS_ALLOWED_NUMBER_TYPES: 'mobile,voip',
+    });
+    expect(config).toMatchObject({
+      smsPolicy: { countries: ['GB', 'US'], numberTypes: ['MOBILE', 'VOIP'] },
+    });
+    expect(loadLocalConfig({ SMS_ALLOWED_COUNTRIES: 'NONE' }).smsPolicy.countries).toEqual([]);
   });
 
   it('reads every documented variable', () => {
@@ -88,6 +101,8 @@ describe('local configuration', () => {
         SMS_SENDER_ID: '12',
         SMS_ORIGINATION_NUMBER: '5555550100',
         LOG_LEVEL: 'LOUD',
+        SMS_ALLOWED_COUNTRIES: 'UK',
+        SMS_ALLOWED_NUMBER_TYPES: 'CELL',
       }),
     );
     expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(
@@ -103,6 +118,8 @@ describe('local configuration', () => {
         'SMS_ORIGINATION_NUMBER',
         'PUBLIC_BASEURL',
         'TOKEN_HMAC_SECRET',
+        'SMS_ALLOWED_COUNTRIES',
+        'SMS_ALLOWED_NUMBER_TYPES',
       ].sort(),
     );
     expect(problems).toContain('EMAIL_TOKEN_LIFETIME_S must be a whole number from 60 to 86400');
@@ -117,7 +134,16 @@ describe('Lambda configuration', () => {
       tableName: 'sessions-table',
       tokenHmacSecret: { value: SECRET },
       logLevel: 'INFO',
+      smsPolicy: { countries: ['GB', 'US'], numberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'] },
     });
+  });
+
+  it('reads SMS_ALLOWED_COUNTRIES as every country, none, or a list', () => {
+    const countries = (value: string) =>
+      loadLambdaConfig({ ...LAMBDA_ENV, SMS_ALLOWED_COUNTRIES: value }).smsPolicy.countries;
+    expect(countries('*')).toBe('*');
+    expect(countries('none')).toEqual([]);
+    expect(countries(' fr ,DE')).toEqual(['FR', 'DE']);
   });
 
   it('takes the HMAC key from Secrets Manager when only its ARN is given', () => {
@@ -154,6 +180,7 @@ describe('Lambda configuration', () => {
         'PUBLIC_BASEURL is required',
         'TOKEN_HMAC_SECRET_ARN (or TOKEN_HMAC_SECRET, at least 32 random characters) is required',
         'TABLE_NAME is required',
+        'SMS_ALLOWED_COUNTRIES is required: the countries whose phone numbers may be sent SMS codes, like GB,US (only British and US numbers), none (no SMS at all) or * (every country, which invites SMS pumping)',
       ].sort(),
     );
   });

@@ -54,6 +54,7 @@ describe('the Lambda bundles', () => {
     PUBLIC_BASEURL: 'https://matrix.example.org/',
     EMAIL_FROM: 'noreply@example.org',
     TABLE_NAME: 'bundles',
+    SMS_ALLOWED_COUNTRIES: 'GB',
     AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
     LOG_LEVEL: 'SILENT',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -16,6 +16,7 @@ const PROPS: MatrixThreepidValidationProps = {
   serverName: 'example.org',
   publicBaseUrl: 'https://matrix.example.org/',
   emailFrom: 'Example <noreply@example.org>',
+  smsAllowedCountries: ['GB', 'US'],
 };
 
 /** A stack with the construct, bundling skipped: these tests read the template, not the code. */
@@ -197,6 +198,8 @@ describe('MatrixThreepidValidation', () => {
         NEXT_LINK_ALLOWED_HOSTS: '',
         EMAIL_TOKEN_LIFETIME_S: '3600',
         SMS_TOKEN_LIFETIME_S: '600',
+        SMS_ALLOWED_COUNTRIES: 'GB,US',
+        SMS_ALLOWED_NUMBER_TYPES: 'MOBILE,FIXED_LINE_OR_MOBILE',
         LOG_LEVEL: 'INFO',
         POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
         NODE_OPTIONS: '--enable-source-maps',
@@ -230,6 +233,24 @@ describe('MatrixThreepidValidation', () => {
         SES_CONFIGURATION_SET: 'matrix-events',
         SMS_SENDER_ID: 'Example',
         SMS_ORIGINATION_NUMBER: '+15555550100',
+      });
+    });
+
+    it('pass the SMS policy through, an empty country list as none', () => {
+      const custom = synth({
+        smsAllowedCountries: [],
+        smsAllowedNumberTypes: ['MOBILE', 'VOIP'],
+      });
+      expect(
+        custom.template.findResources('AWS::Lambda::Function')[
+          custom.stack.getLogicalId(fnOf('requestMsisdnToken', custom.construct).node.defaultChild as never)
+        ]?.Properties.Environment.Variables,
+      ).toMatchObject({
+        SMS_ALLOWED_COUNTRIES: 'none',
+        SMS_ALLOWED_NUMBER_TYPES: 'MOBILE,VOIP',
+      });
+      synth({ smsAllowedCountries: '*' }).template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ SMS_ALLOWED_COUNTRIES: '*' }) },
       });
     });
 
@@ -514,6 +535,17 @@ describe('MatrixThreepidValidation', () => {
       ],
       ['an SES identity that is not one', { sesIdentityArn: 'example.org' }, 'sesIdentityArn must be'],
       ['a sender ID of digits only', { smsSenderId: '12345' }, 'smsSenderId must be'],
+      ['a country libphonenumber does not know', { smsAllowedCountries: ['UK'] }, '(bad: UK)'],
+      [
+        'no SMS country choice',
+        { smsAllowedCountries: undefined },
+        'smsAllowedCountries is required: the countries whose phone numbers may be sent SMS codes',
+      ],
+      [
+        'an unknown number type',
+        { smsAllowedNumberTypes: ['CELL'] },
+        'smsAllowedNumberTypes must be comma-separated number types',
+      ],
     ])('refuses %s at synth, naming the prop', (_, overrides, message) => {
       expect(() => synth(overrides as Partial<MatrixThreepidValidationProps>)).toThrow(message);
     });
