@@ -4,6 +4,7 @@
  * this module only assembles the result. Every problem is reported at once, naming the variable,
  * so a bad deployment fails immediately and says why instead of failing on the first request.
  */
+import type { EmailPolicy } from './core/email-policy.js';
 import { DEFAULT_POLICY, type ValidationPolicy } from './core/policy.js';
 import type { SmsPolicy } from './core/sms-policy.js';
 import {
@@ -43,6 +44,8 @@ export interface ServiceConfig {
   readonly sesSourceArn: string | undefined;
   /** Which numbers may be sent SMS codes (countries and number types); see checkSmsDestination. */
   readonly smsPolicy: SmsPolicy;
+  /** Which email domains may be validated; see checkEmailDomain. */
+  readonly emailPolicy: EmailPolicy;
 }
 
 /** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
@@ -149,6 +152,10 @@ function readShared(read: EnvReader) {
       // Required on Lambda: when it is missing, finish() throws before this empty list is used.
       countries: read.get('smsAllowedCountries') ?? [],
       numberTypes: read.defaulted('smsAllowedNumberTypes'),
+    },
+    emailPolicy: {
+      allow: read.defaulted('emailDomainAllowlist'),
+      deny: read.defaulted('emailDomainDenylist'),
     },
   };
 }

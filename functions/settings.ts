@@ -210,6 +210,26 @@ function numberTypeList(): Parser<readonly NumberType[]> {
   };
 }
 
+/**
+ * Comma-separated domain globs, lower-cased: letters (any script), digits, hyphens and dots, with
+ * `*` for any run of characters (dots included), like `example.org` or `*.example.org`.
+ */
+function domainGlobList(): Parser<readonly string[]> {
+  const expects = 'domain globs like `example.org` or `*.example.org`';
+  return {
+    expects: `comma-separated ${expects}`,
+    parse(raw) {
+      const globs = raw
+        .split(',')
+        .map((glob) => glob.trim().toLowerCase())
+        .filter((glob) => glob !== '');
+      const bad = globs.filter((glob) => !/^[\p{L}\p{M}\p{N}*-]+(\.[\p{L}\p{M}\p{N}*-]+)*$/u.test(glob));
+      return bad.length > 0 ? { problem: `must be ${expects} (bad: ${bad.join(', ')})` } : ok(globs);
+    },
+    format: (globs) => globs.join(','),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The table. Its order is the order of the README's tables.
 
@@ -431,6 +451,24 @@ export const SETTINGS = {
     local: { unset: '–' },
     deploy: { unset: "the identities of `emailFrom`'s domain and address" },
     doc: 'SES identity to send as (also cross-account); on AWS the email function may use no other.',
+  },
+  emailDomainAllowlist: {
+    env: 'EMAIL_DOMAIN_ALLOWLIST',
+    context: 'emailDomainAllowlist',
+    prop: 'emailDomainAllowlist',
+    type: domainGlobList(),
+    lambda: { default: [] },
+    local: { default: [] },
+    doc: 'Email domains that may be validated (`*`: any run of characters, dots too). Empty allows all; others: 403 `M_THREEPID_DENIED`.',
+  },
+  emailDomainDenylist: {
+    env: 'EMAIL_DOMAIN_DENYLIST',
+    context: 'emailDomainDenylist',
+    prop: 'emailDomainDenylist',
+    type: domainGlobList(),
+    lambda: { default: [] },
+    local: { default: [] },
+    doc: 'Email domains that may not be validated, even if allowed: 403 `M_THREEPID_DENIED`.',
   },
   throttleRateLimit: {
     context: 'throttleRateLimit',

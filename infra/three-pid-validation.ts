@@ -69,6 +69,17 @@ export interface MatrixThreepidValidationProps {
    */
   readonly smsAllowedNumberTypes?: readonly NumberType[];
   /**
+   * Email domains that may be validated, as globs (`*` matches any run of characters, dots
+   * included), e.g. `['example.org', '*.example.org']`.
+   * @default [] every domain
+   */
+  readonly emailDomainAllowlist?: readonly string[];
+  /**
+   * Email domains that may not be validated, as globs; they win over the allow-list.
+   * @default [] none
+   */
+  readonly emailDomainDenylist?: readonly string[];
+  /**
    * ARN of the verified SES identity the email function sends as; its send permission is limited
    * to this identity and to the From address.
    * @default the domain identity and the address identity of `emailFrom`, in this account and region

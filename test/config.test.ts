@@ -44,16 +44,20 @@ describe('local configuration', () => {
       dataDir: undefined,
       logLevel: 'WARN',
       smsPolicy: { countries: '*', numberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'] },
+      emailPolicy: { allow: [], deny: [] },
     });
   });
 
-  it('reads the SMS policy', () => {
+  it('reads the SMS and email policies', () => {
     const config = loadLocalConfig({
       SMS_ALLOWED_COUNTRIES: 'gb, US,gb',
       SMS_ALLOWED_NUMBER_TYPES: 'mobile,voip',
+      EMAIL_DOMAIN_ALLOWLIST: 'Example.org,*.example.org',
+      EMAIL_DOMAIN_DENYLIST: '*.invalid',
     });
     expect(config).toMatchObject({
       smsPolicy: { countries: ['GB', 'US'], numberTypes: ['MOBILE', 'VOIP'] },
+      emailPolicy: { allow: ['example.org', '*.example.org'], deny: ['*.invalid'] },
     });
     expect(loadLocalConfig({ SMS_ALLOWED_COUNTRIES: 'NONE' }).smsPolicy.countries).toEqual([]);
   });
@@ -103,6 +107,8 @@ describe('local configuration', () => {
         LOG_LEVEL: 'LOUD',
         SMS_ALLOWED_COUNTRIES: 'UK',
         SMS_ALLOWED_NUMBER_TYPES: 'CELL',
+        EMAIL_DOMAIN_ALLOWLIST: 'example.org:25',
+        EMAIL_DOMAIN_DENYLIST: 'spam!.example',
       }),
     );
     expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(
@@ -120,6 +126,8 @@ describe('local configuration', () => {
         'TOKEN_HMAC_SECRET',
         'SMS_ALLOWED_COUNTRIES',
         'SMS_ALLOWED_NUMBER_TYPES',
+        'EMAIL_DOMAIN_ALLOWLIST',
+        'EMAIL_DOMAIN_DENYLIST',
       ].sort(),
     );
     expect(problems).toContain('EMAIL_TOKEN_LIFETIME_S must be a whole number from 60 to 86400');
@@ -135,6 +143,7 @@ describe('Lambda configuration', () => {
       tokenHmacSecret: { value: SECRET },
       logLevel: 'INFO',
       smsPolicy: { countries: ['GB', 'US'], numberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'] },
+      emailPolicy: { allow: [], deny: [] },
     });
   });
 

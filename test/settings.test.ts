@@ -112,6 +112,11 @@ describe('the parsers', () => {
       ['MOBILE', 'mobile, fixed_line_or_mobile', 'VOIP,PAGER,UAN,VOICEMAIL'],
       ['CELL', 'MOBILE PAGER', ',', 'none'],
     ],
+    [
+      'emailDomainAllowlist',
+      ['example.org', '*.example.org, Example.COM', '*', 'bücher.example', 'xn--bcher-kva.example', ''],
+      ['example.org/x', 'a@example.org', 'example.org:25', '.example.org', 'example..org', 'ex ample.org'],
+    ],
   ])('%s accepts %j and refuses %j', (name, good, bad) => {
     const parser = parserOf(name);
     for (const text of good) expect(parser.parse(text), text).toHaveProperty('value');
@@ -157,6 +162,16 @@ describe('the parsers', () => {
     const parser = parserOf('smsAllowedNumberTypes');
     expect(parser.parse('mobile, Voip')).toEqual({ value: ['MOBILE', 'VOIP'] });
     expect(parser.parse('MOBILE,CELL')).toMatchObject({ problem: expect.stringMatching(/\(bad: CELL\)$/) });
+  });
+
+  it('reads email domain globs in lower case and names the bad ones', () => {
+    const parser = parserOf('emailDomainDenylist');
+    expect(parser.parse('*.Spam.example, Bücher.example')).toEqual({
+      value: ['*.spam.example', 'bücher.example'],
+    });
+    expect(parser.parse('ok.example, bad/glob')).toEqual({
+      problem: 'must be domain globs like `example.org` or `*.example.org` (bad: bad/glob)',
+    });
   });
 
   it('keeps a secret exactly as given', () => {

@@ -200,6 +200,8 @@ describe('MatrixThreepidValidation', () => {
         SMS_TOKEN_LIFETIME_S: '600',
         SMS_ALLOWED_COUNTRIES: 'GB,US',
         SMS_ALLOWED_NUMBER_TYPES: 'MOBILE,FIXED_LINE_OR_MOBILE',
+        EMAIL_DOMAIN_ALLOWLIST: '',
+        EMAIL_DOMAIN_DENYLIST: '',
         LOG_LEVEL: 'INFO',
         POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
         NODE_OPTIONS: '--enable-source-maps',
@@ -236,10 +238,12 @@ describe('MatrixThreepidValidation', () => {
       });
     });
 
-    it('pass the SMS policy through, an empty country list as none', () => {
+    it('pass the SMS and email policies through, an empty country list as none', () => {
       const custom = synth({
         smsAllowedCountries: [],
         smsAllowedNumberTypes: ['MOBILE', 'VOIP'],
+        emailDomainAllowlist: ['example.org', '*.example.org'],
+        emailDomainDenylist: ['*.invalid'],
       });
       expect(
         custom.template.findResources('AWS::Lambda::Function')[
@@ -248,6 +252,8 @@ describe('MatrixThreepidValidation', () => {
       ).toMatchObject({
         SMS_ALLOWED_COUNTRIES: 'none',
         SMS_ALLOWED_NUMBER_TYPES: 'MOBILE,VOIP',
+        EMAIL_DOMAIN_ALLOWLIST: 'example.org,*.example.org',
+        EMAIL_DOMAIN_DENYLIST: '*.invalid',
       });
       synth({ smsAllowedCountries: '*' }).template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ SMS_ALLOWED_COUNTRIES: '*' }) },
@@ -545,6 +551,11 @@ describe('MatrixThreepidValidation', () => {
         'an unknown number type',
         { smsAllowedNumberTypes: ['CELL'] },
         'smsAllowedNumberTypes must be comma-separated number types',
+      ],
+      [
+        'a domain glob with a path',
+        { emailDomainAllowlist: ['example.org/x'] },
+        'emailDomainAllowlist must be',
       ],
     ])('refuses %s at synth, naming the prop', (_, overrides, message) => {
       expect(() => synth(overrides as Partial<MatrixThreepidValidationProps>)).toThrow(message);

@@ -91,6 +91,7 @@ describe('MatrixThreepidStack from CDK context', () => {
     [{ smsAllowedCountries: 'UK,GB' }, '-c smsAllowedCountries must be `*` (every country), `none`, or'],
     [{ smsAllowedCountries: 'UK,GB' }, 'ISO 3166-1 alpha-2 codes like GB,US (bad: UK)'],
     [{ smsAllowedNumberTypes: 'MOBILE,LANDLINE' }, '-c smsAllowedNumberTypes must be comma-separated'],
+    [{ emailDomainDenylist: 'https://spam.example' }, '-c emailDomainDenylist must be domain globs'],
   ])('refuses bad context %j', (context, message) => {
     expect(() => stackWith({ ...REQUIRED, ...context } as Record<string, string>)).toThrow(message);
   });
@@ -133,15 +134,19 @@ describe('MatrixThreepidStack from CDK context', () => {
     );
   });
 
-  it('passes the SMS number types to the functions', () => {
+  it('passes the SMS number types and the email domain lists to the functions', () => {
     const stack = stackWith({
       ...REQUIRED,
       smsAllowedNumberTypes: 'mobile',
+      emailDomainAllowlist: 'example.org, *.Example.org',
+      emailDomainDenylist: '*.invalid',
     });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           SMS_ALLOWED_NUMBER_TYPES: 'MOBILE',
+          EMAIL_DOMAIN_ALLOWLIST: 'example.org,*.example.org',
+          EMAIL_DOMAIN_DENYLIST: '*.invalid',
         }),
       },
     });
