@@ -44,6 +44,8 @@ export interface ServiceConfig {
   readonly sesSourceArn: string | undefined;
   /** Which numbers may be sent SMS codes (countries and number types); see checkSmsDestination. */
   readonly smsPolicy: SmsPolicy;
+  /** The most SNS may charge for one SMS, in US dollars; unset locally, where nothing is sent. */
+  readonly smsMaxPriceUsd: number | undefined;
   /** Which email domains may be validated; see checkEmailDomain. */
   readonly emailPolicy: EmailPolicy;
 }
@@ -51,8 +53,10 @@ export interface ServiceConfig {
 /** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
 export type TokenSecretSource = { readonly value: string } | { readonly secretArn: string };
 
-export interface LambdaConfig extends Omit<ServiceConfig, 'tokenHmacSecret'> {
+export interface LambdaConfig extends Omit<ServiceConfig, 'tokenHmacSecret' | 'smsMaxPriceUsd'> {
   readonly tableName: string;
+  /** Always set on Lambda, where SMS go out through SNS. */
+  readonly smsMaxPriceUsd: number;
   /** TOKEN_HMAC_SECRET when set (sam local, tests), else the secret named by TOKEN_HMAC_SECRET_ARN. */
   readonly tokenHmacSecret: TokenSecretSource;
 }
@@ -94,6 +98,7 @@ export function loadLambdaConfig(env: Env): LambdaConfig {
     publicBaseUrl: read.get('publicBaseUrl') ?? '',
     tokenHmacSecret: secret ? { value: secret } : { secretArn: secretArn ?? '' },
     tableName: read.get('tableName') ?? '',
+    smsMaxPriceUsd: read.defaulted('smsMaxPriceUsd'),
   };
   read.finish();
   return config;
@@ -153,6 +158,7 @@ function readShared(read: EnvReader) {
       countries: read.get('smsAllowedCountries') ?? [],
       numberTypes: read.defaulted('smsAllowedNumberTypes'),
     },
+    smsMaxPriceUsd: read.get('smsMaxPriceUsd'),
     emailPolicy: {
       allow: read.defaulted('emailDomainAllowlist'),
       deny: read.defaulted('emailDomainDenylist'),

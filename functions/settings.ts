@@ -210,6 +210,20 @@ function numberTypeList(): Parser<readonly NumberType[]> {
   };
 }
 
+/** An amount of US dollars with at most 5 decimals, more than 0 and at most `max`. */
+function dollars(max: number): Parser<number> {
+  const expects = `US dollars with up to 5 decimals, more than 0 and at most ${max}`;
+  return {
+    expects,
+    parse(raw) {
+      const trimmed = raw.trim();
+      const value = /^\d{1,9}(\.\d{1,5})?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+      return value > 0 && value <= max ? ok(value) : must(expects);
+    },
+    format: String,
+  };
+}
+
 /**
  * Comma-separated domain globs, lower-cased: letters (any script), digits, hyphens and dots, with
  * `*` for any run of characters (dots included), like `example.org` or `*.example.org`.
@@ -431,6 +445,15 @@ export const SETTINGS = {
     lambda: { default: DEFAULT_SMS_NUMBER_TYPES },
     local: { default: DEFAULT_SMS_NUMBER_TYPES },
     doc: "Kinds of number that may get SMS codes, by libphonenumber's range metadata. Others (premium-rate, toll-free, …): 403 `M_THREEPID_DENIED`.",
+  },
+  smsMaxPriceUsd: {
+    env: 'SMS_MAX_PRICE_USD',
+    context: 'smsMaxPriceUsd',
+    prop: 'smsMaxPriceUsd',
+    type: dollars(10),
+    lambda: { default: 0.5 },
+    local: { unset: '–' },
+    doc: "Most SNS may charge for one SMS (`AWS.SNS.SMS.MaxPrice`). `0.5` cuts off no usual destination; lower it to your dearest allowed country's price plus 20%.",
   },
   sesConfigurationSet: {
     env: 'SES_CONFIGURATION_SET',

@@ -39,12 +39,15 @@ export function propAt(props: MatrixThreepidValidationProps, path: PropPath): un
 
 /**
  * A prop's value as the text its setting's parser reads, or undefined for what is not text: CDK
- * objects (a certificate, a secret) and plain numbers, which CDK itself checks.
+ * objects (a certificate, a secret).
  */
 function propText(setting: Setting, value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   // As its parser writes it: an empty country list is `none`, not blank.
   if (Array.isArray(value)) return setting.type.format(value);
+  if (typeof value === 'number') {
+    return Token.isUnresolved(value) ? Token.asString(value) : String(value);
+  }
   if (value instanceof Duration) {
     const seconds = value.toSeconds();
     return Token.isUnresolved(seconds) ? Token.asString(seconds) : String(seconds);

@@ -44,6 +44,7 @@ describe('local configuration', () => {
       dataDir: undefined,
       logLevel: 'WARN',
       smsPolicy: { countries: '*', numberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'] },
+      smsMaxPriceUsd: undefined,
       emailPolicy: { allow: [], deny: [] },
     });
   });
@@ -52,11 +53,13 @@ describe('local configuration', () => {
     const config = loadLocalConfig({
       SMS_ALLOWED_COUNTRIES: 'gb, US,gb',
       SMS_ALLOWED_NUMBER_TYPES: 'mobile,voip',
+      SMS_MAX_PRICE_USD: '0.0725',
       EMAIL_DOMAIN_ALLOWLIST: 'Example.org,*.example.org',
       EMAIL_DOMAIN_DENYLIST: '*.invalid',
     });
     expect(config).toMatchObject({
       smsPolicy: { countries: ['GB', 'US'], numberTypes: ['MOBILE', 'VOIP'] },
+      smsMaxPriceUsd: 0.0725,
       emailPolicy: { allow: ['example.org', '*.example.org'], deny: ['*.invalid'] },
     });
     expect(loadLocalConfig({ SMS_ALLOWED_COUNTRIES: 'NONE' }).smsPolicy.countries).toEqual([]);
@@ -107,6 +110,7 @@ describe('local configuration', () => {
         LOG_LEVEL: 'LOUD',
         SMS_ALLOWED_COUNTRIES: 'UK',
         SMS_ALLOWED_NUMBER_TYPES: 'CELL',
+        SMS_MAX_PRICE_USD: '11',
         EMAIL_DOMAIN_ALLOWLIST: 'example.org:25',
         EMAIL_DOMAIN_DENYLIST: 'spam!.example',
       }),
@@ -126,6 +130,7 @@ describe('local configuration', () => {
         'TOKEN_HMAC_SECRET',
         'SMS_ALLOWED_COUNTRIES',
         'SMS_ALLOWED_NUMBER_TYPES',
+        'SMS_MAX_PRICE_USD',
         'EMAIL_DOMAIN_ALLOWLIST',
         'EMAIL_DOMAIN_DENYLIST',
       ].sort(),
@@ -143,6 +148,7 @@ describe('Lambda configuration', () => {
       tokenHmacSecret: { value: SECRET },
       logLevel: 'INFO',
       smsPolicy: { countries: ['GB', 'US'], numberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'] },
+      smsMaxPriceUsd: 0.5,
       emailPolicy: { allow: [], deny: [] },
     });
   });

@@ -113,6 +113,11 @@ describe('the parsers', () => {
       ['CELL', 'MOBILE PAGER', ',', 'none'],
     ],
     [
+      'smsMaxPriceUsd',
+      ['0.5', '0.00001', '10', '1', '0.07250'],
+      ['0', '0.000001', '10.01', '-1', '.5', '1e-2'],
+    ],
+    [
       'emailDomainAllowlist',
       ['example.org', '*.example.org, Example.COM', '*', 'bücher.example', 'xn--bcher-kva.example', ''],
       ['example.org/x', 'a@example.org', 'example.org:25', '.example.org', 'example..org', 'ex ample.org'],
@@ -162,6 +167,11 @@ describe('the parsers', () => {
     const parser = parserOf('smsAllowedNumberTypes');
     expect(parser.parse('mobile, Voip')).toEqual({ value: ['MOBILE', 'VOIP'] });
     expect(parser.parse('MOBILE,CELL')).toMatchObject({ problem: expect.stringMatching(/\(bad: CELL\)$/) });
+  });
+
+  it('reads the SMS price cap as a number of dollars', () => {
+    expect(parserOf('smsMaxPriceUsd').parse(' 0.50 ')).toEqual({ value: 0.5 });
+    expect(parserOf('smsMaxPriceUsd').format(0.5)).toBe('0.5');
   });
 
   it('reads email domain globs in lower case and names the bad ones', () => {

@@ -11,6 +11,7 @@ import { config, logger, storeAndEssentials } from './runtime.js';
 const transport = new SnsSmsTransport(new SNSClient({}), {
   senderId: config.smsSenderId,
   originationNumber: config.smsOriginationNumber,
+  maxPriceUsd: config.smsMaxPriceUsd,
 });
 const { store, base } = await storeAndEssentials();
 

@@ -69,7 +69,10 @@ describe('requestToken when the provider fails', () => {
       }),
       msisdn: makeRequestMsisdnToken({
         ...common,
-        sms: new SmsMessenger(new SnsSmsTransport(new SNSClient(EMULATOR_CLIENT_CONFIG)), messages),
+        sms: new SmsMessenger(
+          new SnsSmsTransport(new SNSClient(EMULATOR_CLIENT_CONFIG), { maxPriceUsd: 0.5 }),
+          messages,
+        ),
       }),
       logger,
     });

@@ -200,6 +200,7 @@ describe('MatrixThreepidValidation', () => {
         SMS_TOKEN_LIFETIME_S: '600',
         SMS_ALLOWED_COUNTRIES: 'GB,US',
         SMS_ALLOWED_NUMBER_TYPES: 'MOBILE,FIXED_LINE_OR_MOBILE',
+        SMS_MAX_PRICE_USD: '0.5',
         EMAIL_DOMAIN_ALLOWLIST: '',
         EMAIL_DOMAIN_DENYLIST: '',
         LOG_LEVEL: 'INFO',
@@ -242,6 +243,7 @@ describe('MatrixThreepidValidation', () => {
       const custom = synth({
         smsAllowedCountries: [],
         smsAllowedNumberTypes: ['MOBILE', 'VOIP'],
+        smsMaxPriceUsd: 0.08,
         emailDomainAllowlist: ['example.org', '*.example.org'],
         emailDomainDenylist: ['*.invalid'],
       });
@@ -252,6 +254,7 @@ describe('MatrixThreepidValidation', () => {
       ).toMatchObject({
         SMS_ALLOWED_COUNTRIES: 'none',
         SMS_ALLOWED_NUMBER_TYPES: 'MOBILE,VOIP',
+        SMS_MAX_PRICE_USD: '0.08',
         EMAIL_DOMAIN_ALLOWLIST: 'example.org,*.example.org',
         EMAIL_DOMAIN_DENYLIST: '*.invalid',
       });
@@ -552,6 +555,8 @@ describe('MatrixThreepidValidation', () => {
         { smsAllowedNumberTypes: ['CELL'] },
         'smsAllowedNumberTypes must be comma-separated number types',
       ],
+      ['a price cap over 10 USD', { smsMaxPriceUsd: 12 }, 'smsMaxPriceUsd must be US dollars'],
+      ['a price cap of nothing', { smsMaxPriceUsd: 0 }, 'smsMaxPriceUsd must be US dollars'],
       [
         'a domain glob with a path',
         { emailDomainAllowlist: ['example.org/x'] },

@@ -91,6 +91,7 @@ describe('MatrixThreepidStack from CDK context', () => {
     [{ smsAllowedCountries: 'UK,GB' }, '-c smsAllowedCountries must be `*` (every country), `none`, or'],
     [{ smsAllowedCountries: 'UK,GB' }, 'ISO 3166-1 alpha-2 codes like GB,US (bad: UK)'],
     [{ smsAllowedNumberTypes: 'MOBILE,LANDLINE' }, '-c smsAllowedNumberTypes must be comma-separated'],
+    [{ smsMaxPriceUsd: '0' }, '-c smsMaxPriceUsd must be US dollars with up to 5 decimals'],
     [{ emailDomainDenylist: 'https://spam.example' }, '-c emailDomainDenylist must be domain globs'],
   ])('refuses bad context %j', (context, message) => {
     expect(() => stackWith({ ...REQUIRED, ...context } as Record<string, string>)).toThrow(message);
@@ -134,10 +135,11 @@ describe('MatrixThreepidStack from CDK context', () => {
     );
   });
 
-  it('passes the SMS number types and the email domain lists to the functions', () => {
+  it('passes the SMS number types, the SMS price cap and the email domain lists to the functions', () => {
     const stack = stackWith({
       ...REQUIRED,
       smsAllowedNumberTypes: 'mobile',
+      smsMaxPriceUsd: '0.08',
       emailDomainAllowlist: 'example.org, *.Example.org',
       emailDomainDenylist: '*.invalid',
     });
@@ -145,6 +147,7 @@ describe('MatrixThreepidStack from CDK context', () => {
       Environment: {
         Variables: Match.objectLike({
           SMS_ALLOWED_NUMBER_TYPES: 'MOBILE',
+          SMS_MAX_PRICE_USD: '0.08',
           EMAIL_DOMAIN_ALLOWLIST: 'example.org,*.example.org',
           EMAIL_DOMAIN_DENYLIST: '*.invalid',
         }),
