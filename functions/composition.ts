@@ -132,6 +132,7 @@ export function createAllHandlers(
         store,
         directory,
         links,
+        emailPolicy: config.emailPolicy,
         email: new Mailer(adapters.email, messages),
       }),
       msisdn: makeRequestMsisdnToken({
@@ -140,6 +141,7 @@ export function createAllHandlers(
         store,
         directory,
         links,
+        smsPolicy: config.smsPolicy,
         sms: new SmsMessenger(adapters.sms, messages),
       }),
       clientOf: clientNetworksBy(config),

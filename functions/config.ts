@@ -4,8 +4,10 @@
  * this module only assembles the result. Every problem is reported at once, naming the variable,
  * so a bad deployment fails immediately and says why instead of failing on the first request.
  */
+import type { EmailPolicy } from './core/email-policy.js';
 import { DEFAULT_POLICY, type ValidationPolicy } from './core/policy.js';
 import { type RateLimitOverrides, type RateLimits, resolveRateLimits } from './core/rate-limits.js';
+import type { SmsPolicy } from './core/sms-policy.js';
 import type { ClientIpSource } from './http/client-ip.js';
 import {
   type DecoyNoticeKind,
@@ -52,13 +54,21 @@ export interface ServiceConfig {
   readonly decoyNotices: readonly DecoyNoticeKind[];
   /** Where a client's IP is read (CLIENT_IP_SOURCE, with TRUSTED_PROXY_CIDRS or CLOUDFRONT_ORIGIN_SECRET). */
   readonly clientIpSource: ClientIpSource;
+  /** Which numbers may be sent SMS codes (countries and number types); see checkSmsDestination. */
+  readonly smsPolicy: SmsPolicy;
+  /** The most SNS may charge for one SMS, in US dollars; unset locally, where nothing is sent. */
+  readonly smsMaxPriceUsd: number | undefined;
+  /** Which email domains may be validated; see checkEmailDomain. */
+  readonly emailPolicy: EmailPolicy;
 }
 
 /** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
 export type TokenSecretSource = { readonly value: string } | { readonly secretArn: string };
 
-export interface LambdaConfig extends Omit<ServiceConfig, 'tokenHmacSecret'> {
+export interface LambdaConfig extends Omit<ServiceConfig, 'tokenHmacSecret' | 'smsMaxPriceUsd'> {
   readonly tableName: string;
+  /** Always set on Lambda, where SMS go out through SNS. */
+  readonly smsMaxPriceUsd: number;
   /** TOKEN_HMAC_SECRET when set (sam local, tests), else the secret named by TOKEN_HMAC_SECRET_ARN. */
   readonly tokenHmacSecret: TokenSecretSource;
 }
@@ -100,6 +110,7 @@ export function loadLambdaConfig(env: Env): LambdaConfig {
     publicBaseUrl: read.get('publicBaseUrl') ?? '',
     tokenHmacSecret: secret ? { value: secret } : { secretArn: secretArn ?? '' },
     tableName: read.get('tableName') ?? '',
+    smsMaxPriceUsd: read.defaulted('smsMaxPriceUsd'),
   };
   read.finish();
   return config;
@@ -159,6 +170,16 @@ function readShared(read: EnvReader) {
     responseFloorMs: read.defaulted('responseFloorMs'),
     decoyNotices: read.defaulted('decoyNotices'),
     clientIpSource: clientIpSource(read),
+    smsPolicy: {
+      // Required on Lambda: when it is missing, finish() throws before this empty list is used.
+      countries: read.get('smsAllowedCountries') ?? [],
+      numberTypes: read.defaulted('smsAllowedNumberTypes'),
+    },
+    smsMaxPriceUsd: read.get('smsMaxPriceUsd'),
+    emailPolicy: {
+      allow: read.defaulted('emailDomainAllowlist'),
+      deny: read.defaulted('emailDomainDenylist'),
+    },
   };
 }
 

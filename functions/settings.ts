@@ -9,11 +9,12 @@
  * setting in its own vocabulary: `PUBLIC_BASEURL` locally and on Lambda, `-c publicBaseUrl` on the
  * cdk command line, `publicBaseUrl` as a construct prop.
  *
- * Bundled into every Lambda function: no AWS SDK, no CDK.
+ * Bundled into every Lambda function: no AWS SDK, no CDK, no libphonenumber metadata.
  */
 import { isIP } from 'node:net';
 
 import { parseRateLimitOverrides, type RateLimitOverrides } from './core/rate-limits.js';
+import { DEFAULT_SMS_NUMBER_TYPES, NUMBER_TYPES, type NumberType, SMS_REGIONS } from './core/sms-policy.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -50,9 +51,20 @@ export interface Parser<T> {
  * the README's words for that (`unset: in memory`, or `–` for a value read but not used there).
  */
 export type Presence =
-  | { readonly required: true }
+  | { readonly required: true; readonly choice?: Choice }
   | { readonly default: unknown }
   | { readonly unset: string };
+
+/**
+ * For a required setting that has no safe default, what the operator is choosing and a few typical
+ * values, so that leaving it out is answered with how to choose rather than only `is required`.
+ */
+export interface Choice {
+  /** What the value decides, as a phrase: `the countries whose numbers may be sent SMS codes`. */
+  readonly what: string;
+  /** Values as they are written on the command line or in the environment, each with its effect. */
+  readonly examples: readonly { readonly value: string; readonly means: string }[];
+}
 
 export interface Setting {
   /** The environment variable the functions (and `npm start`) read. */
@@ -240,6 +252,88 @@ function cidrList(): Parser<readonly string[]> {
   };
 }
 
+/** Comma-separated items, trimmed and upper-cased, without blanks or repeats. */
+const upperList = (raw: string): string[] => [
+  ...new Set(
+    raw
+      .split(',')
+      .map((item) => item.trim().toUpperCase())
+      .filter((item) => item !== ''),
+  ),
+];
+
+/**
+ * `*` for every country, `none` for no country, or ISO 3166-1 alpha-2 codes that libphonenumber
+ * knows (GB, not UK): read as `'*'` or a list, empty for `none`.
+ */
+function countryList(): Parser<'*' | readonly string[]> {
+  const expects = '`*` (every country), `none`, or comma-separated ISO 3166-1 alpha-2 codes like GB,US';
+  return {
+    expects,
+    parse(raw) {
+      const trimmed = raw.trim();
+      if (trimmed === '*') return ok('*');
+      if (trimmed.toLowerCase() === 'none') return ok([]);
+      const codes = upperList(trimmed);
+      const bad = codes.filter((code) => !SMS_REGIONS.has(code));
+      if (codes.length === 0) return must(expects);
+      return bad.length > 0 ? { problem: `must be ${expects} (bad: ${bad.join(', ')})` } : ok(codes);
+    },
+    format: (countries) => (countries === '*' ? '*' : countries.length === 0 ? 'none' : countries.join(',')),
+  };
+}
+
+/** Comma-separated number types as libphonenumber names them, in any case; at least one. */
+function numberTypeList(): Parser<readonly NumberType[]> {
+  const expects = `comma-separated number types: ${NUMBER_TYPES.join(', ')}`;
+  return {
+    expects,
+    parse(raw) {
+      const types = upperList(raw);
+      const bad = types.filter((type) => !(NUMBER_TYPES as readonly string[]).includes(type));
+      if (types.length === 0) return must(expects);
+      return bad.length > 0
+        ? { problem: `must be ${expects} (bad: ${bad.join(', ')})` }
+        : ok(types as NumberType[]);
+    },
+    format: (types) => types.join(','),
+  };
+}
+
+/** An amount of US dollars with at most 5 decimals, more than 0 and at most `max`. */
+function dollars(max: number): Parser<number> {
+  const expects = `US dollars with up to 5 decimals, more than 0 and at most ${max}`;
+  return {
+    expects,
+    parse(raw) {
+      const trimmed = raw.trim();
+      const value = /^\d{1,9}(\.\d{1,5})?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+      return value > 0 && value <= max ? ok(value) : must(expects);
+    },
+    format: String,
+  };
+}
+
+/**
+ * Comma-separated domain globs, lower-cased: letters (any script), digits, hyphens and dots, with
+ * `*` for any run of characters (dots included), like `example.org` or `*.example.org`.
+ */
+function domainGlobList(): Parser<readonly string[]> {
+  const expects = 'domain globs like `example.org` or `*.example.org`';
+  return {
+    expects: `comma-separated ${expects}`,
+    parse(raw) {
+      const globs = raw
+        .split(',')
+        .map((glob) => glob.trim().toLowerCase())
+        .filter((glob) => glob !== '');
+      const bad = globs.filter((glob) => !/^[\p{L}\p{M}\p{N}*-]+(\.[\p{L}\p{M}\p{N}*-]+)*$/u.test(glob));
+      return bad.length > 0 ? { problem: `must be ${expects} (bad: ${bad.join(', ')})` } : ok(globs);
+    },
+    format: (globs) => globs.join(','),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The table. Its order is the order of the README's tables.
 
@@ -283,6 +377,24 @@ export const SETTINGS = {
     ),
     lambda: { required: true },
     local: { default: 'Matrix <noreply@localhost>' },
+  },
+  smsAllowedCountries: {
+    env: 'SMS_ALLOWED_COUNTRIES',
+    context: 'smsAllowedCountries',
+    prop: 'smsAllowedCountries',
+    type: countryList(),
+    lambda: {
+      required: true,
+      choice: {
+        what: 'the countries whose phone numbers may be sent SMS codes',
+        examples: [
+          { value: 'GB,US', means: 'only British and US numbers' },
+          { value: 'none', means: 'no SMS at all' },
+          { value: '*', means: 'every country, which invites SMS pumping' },
+        ],
+      },
+    },
+    local: { default: '*' },
   },
   homeserverOrigin: {
     context: 'homeserverOrigin',
@@ -427,6 +539,22 @@ export const SETTINGS = {
     local: { unset: '–' },
     deploy: { unset: 'none' },
   },
+  smsAllowedNumberTypes: {
+    env: 'SMS_ALLOWED_NUMBER_TYPES',
+    context: 'smsAllowedNumberTypes',
+    prop: 'smsAllowedNumberTypes',
+    type: numberTypeList(),
+    lambda: { default: DEFAULT_SMS_NUMBER_TYPES },
+    local: { default: DEFAULT_SMS_NUMBER_TYPES },
+  },
+  smsMaxPriceUsd: {
+    env: 'SMS_MAX_PRICE_USD',
+    context: 'smsMaxPriceUsd',
+    prop: 'smsMaxPriceUsd',
+    type: dollars(10),
+    lambda: { default: 0.5 },
+    local: { unset: '–' },
+  },
   sesConfigurationSet: {
     env: 'SES_CONFIGURATION_SET',
     context: 'sesConfigurationSet',
@@ -467,6 +595,22 @@ export const SETTINGS = {
     type: secretKey(32),
     lambda: { unset: 'required with `cloudfront`' },
     local: { unset: 'required with `cloudfront`' },
+  },
+  emailDomainAllowlist: {
+    env: 'EMAIL_DOMAIN_ALLOWLIST',
+    context: 'emailDomainAllowlist',
+    prop: 'emailDomainAllowlist',
+    type: domainGlobList(),
+    lambda: { default: [] },
+    local: { default: [] },
+  },
+  emailDomainDenylist: {
+    env: 'EMAIL_DOMAIN_DENYLIST',
+    context: 'emailDomainDenylist',
+    prop: 'emailDomainDenylist',
+    type: domainGlobList(),
+    lambda: { default: [] },
+    local: { default: [] },
   },
   throttleRateLimit: {
     context: 'throttleRateLimit',
@@ -535,6 +679,15 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
     'Addresses of your reverse proxies: with `proxy`, the rightmost `X-Forwarded-For` hop outside them is the client.',
   cloudfrontOriginSecret:
     'What CloudFront sends as `X-Origin-Verify`; with `cloudfront`, a request without it is keyed on its source IP.',
+  smsAllowedCountries:
+    "Countries whose numbers may get SMS codes, judged on the number (not the request's `country`); `none` sends none. Others: 403 `M_THREEPID_DENIED`.",
+  smsAllowedNumberTypes:
+    "Kinds of number that may get SMS codes, by libphonenumber's range metadata. Others (premium-rate, toll-free, …): 403 `M_THREEPID_DENIED`.",
+  smsMaxPriceUsd:
+    "Most SNS may charge for one SMS (`AWS.SNS.SMS.MaxPrice`). `0.5` cuts off no usual destination; lower it to your dearest allowed country's price plus 20%.",
+  emailDomainAllowlist:
+    'Email domains that may be validated (`*`: any run of characters, dots too). Empty allows all; others: 403 `M_THREEPID_DENIED`.',
+  emailDomainDenylist: 'Email domains that may not be validated, even if allowed: 403 `M_THREEPID_DENIED`.',
 };
 
 export type Settings = typeof SETTINGS;
@@ -565,10 +718,28 @@ export function readSetting<N extends SettingName>(
 ): { readonly value: ValueOf<N> | undefined; readonly problem?: string } {
   const fallback = 'default' in presence ? (presence.default as ValueOf<N>) : undefined;
   if (raw === undefined || isBlank(raw)) {
-    return 'required' in presence ? { value: undefined, problem: 'is required' } : { value: fallback };
+    return 'required' in presence
+      ? { value: undefined, problem: requiredProblem(presence) }
+      : { value: fallback };
   }
   const parsed = (SETTINGS[name].type as Parser<ValueOf<N>>).parse(raw);
   return 'problem' in parsed ? { value: fallback, problem: parsed.problem } : parsed;
+}
+
+/**
+ * `is required`, followed, for a setting with a choice to make, by what it decides and typical
+ * values, each written by `assign` the way the caller's vocabulary sets it (`-c key=GB,US`).
+ */
+export function requiredProblem(
+  presence: Presence,
+  assign: (value: string) => string = (value) => value,
+): string {
+  const choice = 'required' in presence ? presence.choice : undefined;
+  if (choice === undefined) return 'is required';
+  const examples = choice.examples.map((example) => `${assign(example.value)} (${example.means})`);
+  const last = examples.pop();
+  const list = examples.length > 0 ? `${examples.join(', ')} or ${last}` : last;
+  return `is required: ${choice.what}, like ${list}`;
 }
 
 /** Problems with settings, each already naming its setting the way the caller knows it. */

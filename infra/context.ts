@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import {
   isBlank,
   presenceOf,
+  requiredProblem,
   SETTING_NAMES,
   SETTINGS,
   type Setting,
@@ -28,7 +29,11 @@ export const REQUIRED_CONTEXT: readonly string[] = SETTING_NAMES.flatMap((name) 
 });
 
 export const EXAMPLE_COMMAND =
-  'npx cdk deploy -c serverName=example.org -c publicBaseUrl=https://matrix.example.org/ -c emailFrom=noreply@example.org';
+  'npx cdk deploy -c serverName=example.org -c publicBaseUrl=https://matrix.example.org/ -c emailFrom=noreply@example.org -c smsAllowedCountries=GB,US';
+
+/** `-c key=value` as it is typed in a shell: quoted when the shell would expand it (`*`). */
+const contextArgument = (key: string, value: string) =>
+  /^[\w,.:/@+-]*$/.test(value) ? `-c ${key}=${value}` : `-c '${key}=${value}'`;
 
 /** Reads props from the context of `scope` (a stack, which also owns any imported certificate or secret). */
 export function propsFromContext(
@@ -37,6 +42,8 @@ export function propsFromContext(
 ): MatrixThreepidValidationProps {
   const problems: string[] = [];
   const missing: string[] = [];
+  // Required values with no safe default, each said with how to choose it.
+  const choices: string[] = [];
   const props: Record<string, unknown> = {};
   for (const name of SETTING_NAMES) {
     const setting: Setting = SETTINGS[name];
@@ -44,7 +51,10 @@ export function propsFromContext(
     if (key === undefined) continue;
     const read = readContext(scope, setting);
     if (!read.given) {
-      if (REQUIRED_CONTEXT.includes(key)) missing.push(key);
+      const presence = presenceOf(name, 'deploy');
+      if (presence !== undefined && 'required' in presence && presence.choice !== undefined) {
+        choices.push(`-c ${key} ${requiredProblem(presence, (value) => contextArgument(key, value))}`);
+      } else if (REQUIRED_CONTEXT.includes(key)) missing.push(key);
     } else if ('problem' in read) {
       problems.push(`-c ${key} ${read.problem}`);
     } else if (setting.prop !== undefined) {
@@ -55,6 +65,7 @@ export function propsFromContext(
       problems.push(`-c ${key} and -c ${partner.context} go together`);
     }
   }
+  problems.unshift(...choices);
   if (missing.length > 0) {
     problems.unshift(
       `missing ${missing.map((key) => `-c ${key}=…`).join(', ')} (for example: ${EXAMPLE_COMMAND})`,

@@ -7,6 +7,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import {
   isBlank,
   presenceOf,
+  requiredProblem,
   SETTING_NAMES,
   SETTINGS,
   type Setting,
@@ -38,12 +39,16 @@ export function propAt(props: MatrixThreepidValidationProps, path: PropPath): un
 
 /**
  * A prop's value as the text its setting's parser reads, or undefined for what is not text: CDK
- * objects (a certificate, a secret) and plain numbers, which CDK itself checks.
+ * objects (a certificate, a secret).
  */
-function propText(value: unknown): string | undefined {
+function propText(setting: Setting, value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return value.join(',');
+  if (typeof value === 'boolean') return String(value);
+  // As its parser writes it: an empty country list is `none`, not blank.
+  if (Array.isArray(value)) return setting.type.format(value);
+  if (typeof value === 'number') {
+    return Token.isUnresolved(value) ? Token.asString(value) : String(value);
+  }
   if (value instanceof Duration) {
     const seconds = value.toSeconds();
     return Token.isUnresolved(seconds) ? Token.asString(seconds) : String(seconds);
@@ -63,7 +68,7 @@ export function functionEnvironment(props: MatrixThreepidValidationProps): Recor
     if (setting.env === undefined || presence === undefined) continue;
     // A secret's ARN is set only on the functions granted to read it (see createFunction).
     if (setting.propType === 'ISecret') continue;
-    const text = propText(propAt(props, path));
+    const text = propText(setting, propAt(props, path));
     if (text !== undefined && !isBlank(text)) environment[setting.env] = text;
     else if ('default' in presence) environment[setting.env] = setting.type.format(presence.default);
   }
@@ -78,10 +83,12 @@ export function propProblems(props: MatrixThreepidValidationProps): string[] {
   const problems: string[] = [];
   for (const { name, setting, path } of propSettings()) {
     const value = propAt(props, path);
-    const text = propText(value);
+    const text = propText(setting, value);
     if (value === undefined || text?.trim() === '') {
       const presence = presenceOf(name, 'deploy');
-      if (presence !== undefined && 'required' in presence) problems.push(`${path} is required`);
+      if (presence !== undefined && 'required' in presence) {
+        problems.push(`${path} ${requiredProblem(presence)}`);
+      }
       continue;
     }
     if (text === undefined || Token.isUnresolved(text)) continue;

@@ -29,6 +29,7 @@ import { Construct } from 'constructs';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table.js';
 import type { LogLevel } from '../functions/config.js';
 import type { RateLimitOverrides } from '../functions/core/rate-limits.js';
+import type { NumberType } from '../functions/core/sms-policy.js';
 import { ROUTES, type RouteAuth } from '../functions/http/routes.js';
 import {
   type ClientIpSourceKind,
@@ -61,6 +62,35 @@ export interface MatrixThreepidValidationProps {
   readonly publicBaseUrl: string;
   /** From address of validation emails, `noreply@example.org` or `Example <noreply@example.org>`. */
   readonly emailFrom: string;
+  /**
+   * ISO 3166-1 alpha-2 codes of the countries whose phone numbers may be sent SMS codes, judged on
+   * the number itself (`+447911…` is GG, not GB); `[]` sends no SMS, `'*'` sends to every country.
+   * Every other number gets 403 M_THREEPID_DENIED before anything is stored or sent. There is no
+   * default: SMS pumping makes this a choice, e.g. `['GB', 'US']`.
+   */
+  readonly smsAllowedCountries: '*' | readonly string[];
+  /**
+   * Kinds of number that may be sent SMS codes, as libphonenumber names them.
+   * @default ['MOBILE', 'FIXED_LINE_OR_MOBILE']
+   */
+  readonly smsAllowedNumberTypes?: readonly NumberType[];
+  /**
+   * The most SNS may charge for one SMS, in US dollars (more than 0, at most 10), sent as
+   * `AWS.SNS.SMS.MaxPrice` on every publish: your dearest allowed country's price plus about 20%.
+   * @default 0.5
+   */
+  readonly smsMaxPriceUsd?: number;
+  /**
+   * Email domains that may be validated, as globs (`*` matches any run of characters, dots
+   * included), e.g. `['example.org', '*.example.org']`.
+   * @default [] every domain
+   */
+  readonly emailDomainAllowlist?: readonly string[];
+  /**
+   * Email domains that may not be validated, as globs; they win over the allow-list.
+   * @default [] none
+   */
+  readonly emailDomainDenylist?: readonly string[];
   /**
    * ARN of the verified SES identity the email function sends as; its send permission is limited
    * to this identity and to the From address.

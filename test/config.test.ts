@@ -14,6 +14,7 @@ const LAMBDA_ENV = {
   EMAIL_FROM: 'Example <noreply@example.org>',
   TOKEN_HMAC_SECRET: SECRET,
   TABLE_NAME: 'sessions-table',
+  SMS_ALLOWED_COUNTRIES: 'GB,US',
 };
 
 function problemsOf(action: () => unknown): readonly string[] {
@@ -42,7 +43,26 @@ describe('local configuration', () => {
       threepidBindingsFile: undefined,
       dataDir: undefined,
       logLevel: 'WARN',
+      smsPolicy: { countries: '*', numberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'] },
+      smsMaxPriceUsd: undefined,
+      emailPolicy: { allow: [], deny: [] },
     });
+  });
+
+  it('reads the SMS and email policies', () => {
+    const config = loadLocalConfig({
+      SMS_ALLOWED_COUNTRIES: 'gb, US,gb',
+      SMS_ALLOWED_NUMBER_TYPES: 'mobile,voip',
+      SMS_MAX_PRICE_USD: '0.0725',
+      EMAIL_DOMAIN_ALLOWLIST: 'Example.org,*.example.org',
+      EMAIL_DOMAIN_DENYLIST: '*.invalid',
+    });
+    expect(config).toMatchObject({
+      smsPolicy: { countries: ['GB', 'US'], numberTypes: ['MOBILE', 'VOIP'] },
+      smsMaxPriceUsd: 0.0725,
+      emailPolicy: { allow: ['example.org', '*.example.org'], deny: ['*.invalid'] },
+    });
+    expect(loadLocalConfig({ SMS_ALLOWED_COUNTRIES: 'NONE' }).smsPolicy.countries).toEqual([]);
   });
 
   it('reads every documented variable', () => {
@@ -88,6 +108,11 @@ describe('local configuration', () => {
         SMS_SENDER_ID: '12',
         SMS_ORIGINATION_NUMBER: '5555550100',
         LOG_LEVEL: 'LOUD',
+        SMS_ALLOWED_COUNTRIES: 'UK',
+        SMS_ALLOWED_NUMBER_TYPES: 'CELL',
+        SMS_MAX_PRICE_USD: '11',
+        EMAIL_DOMAIN_ALLOWLIST: 'example.org:25',
+        EMAIL_DOMAIN_DENYLIST: 'spam!.example',
       }),
     );
     expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(
@@ -103,6 +128,11 @@ describe('local configuration', () => {
         'SMS_ORIGINATION_NUMBER',
         'PUBLIC_BASEURL',
         'TOKEN_HMAC_SECRET',
+        'SMS_ALLOWED_COUNTRIES',
+        'SMS_ALLOWED_NUMBER_TYPES',
+        'SMS_MAX_PRICE_USD',
+        'EMAIL_DOMAIN_ALLOWLIST',
+        'EMAIL_DOMAIN_DENYLIST',
       ].sort(),
     );
     expect(problems).toContain('EMAIL_TOKEN_LIFETIME_S must be a whole number from 60 to 86400');
@@ -117,7 +147,18 @@ describe('Lambda configuration', () => {
       tableName: 'sessions-table',
       tokenHmacSecret: { value: SECRET },
       logLevel: 'INFO',
+      smsPolicy: { countries: ['GB', 'US'], numberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'] },
+      smsMaxPriceUsd: 0.5,
+      emailPolicy: { allow: [], deny: [] },
     });
+  });
+
+  it('reads SMS_ALLOWED_COUNTRIES as every country, none, or a list', () => {
+    const countries = (value: string) =>
+      loadLambdaConfig({ ...LAMBDA_ENV, SMS_ALLOWED_COUNTRIES: value }).smsPolicy.countries;
+    expect(countries('*')).toBe('*');
+    expect(countries('none')).toEqual([]);
+    expect(countries(' fr ,DE')).toEqual(['FR', 'DE']);
   });
 
   it('takes the HMAC key from Secrets Manager when only its ARN is given', () => {
@@ -154,6 +195,7 @@ describe('Lambda configuration', () => {
         'PUBLIC_BASEURL is required',
         'TOKEN_HMAC_SECRET_ARN (or TOKEN_HMAC_SECRET, at least 32 random characters) is required',
         'TABLE_NAME is required',
+        'SMS_ALLOWED_COUNTRIES is required: the countries whose phone numbers may be sent SMS codes, like GB,US (only British and US numbers), none (no SMS at all) or * (every country, which invites SMS pumping)',
       ].sort(),
     );
   });

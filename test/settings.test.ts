@@ -4,6 +4,7 @@ import {
   type Parser,
   presenceOf,
   readSetting,
+  requiredProblem,
   SETTING_DOCS,
   SETTING_NAMES,
   SETTINGS,
@@ -13,6 +14,11 @@ import {
 import { README, settingsTables, withSettingsTables } from '../scripts/settings-doc.js';
 
 const settings = Object.entries(SETTINGS) as [SettingName, Setting][];
+const SMS_COUNTRIES_CHOICE = (() => {
+  const presence = SETTINGS.smsAllowedCountries.lambda;
+  if (!('choice' in presence)) throw new Error('smsAllowedCountries has no choice');
+  return presence.choice;
+})();
 const parserOf = (name: SettingName) => SETTINGS[name].type as Parser<unknown>;
 
 describe('the settings table', () => {
@@ -113,6 +119,26 @@ describe('the parsers', () => {
     ['cloudfrontOriginSecret', ['x'.repeat(32)], ['x'.repeat(31)]],
     ['throttleRateLimit', ['0', '50'], ['lots', '1.5']],
     ['stackName', ['MatrixThreepid', 'Matrix-2'], ['2Matrix', 'Matrix_3pid']],
+    [
+      'smsAllowedCountries',
+      ['*', 'none', 'None', 'GB', 'gb, us', 'GG,JE,IM', 'XK'],
+      ['UK', 'ZZ', 'GBR', '*,GB', 'all', ',', 'EU'],
+    ],
+    [
+      'smsAllowedNumberTypes',
+      ['MOBILE', 'mobile, fixed_line_or_mobile', 'VOIP,PAGER,UAN,VOICEMAIL'],
+      ['CELL', 'MOBILE PAGER', ',', 'none'],
+    ],
+    [
+      'smsMaxPriceUsd',
+      ['0.5', '0.00001', '10', '1', '0.07250'],
+      ['0', '0.000001', '10.01', '-1', '.5', '1e-2'],
+    ],
+    [
+      'emailDomainAllowlist',
+      ['example.org', '*.example.org, Example.COM', '*', 'bücher.example', 'xn--bcher-kva.example', ''],
+      ['example.org/x', 'a@example.org', 'example.org:25', '.example.org', 'example..org', 'ex ample.org'],
+    ],
   ])('%s accepts %j and refuses %j', (name, good, bad) => {
     const parser = parserOf(name);
     for (const text of good) expect(parser.parse(text), text).toHaveProperty('value');
@@ -155,6 +181,39 @@ describe('the parsers', () => {
     expect(parserOf('clientIpSource').parse('PROXY')).toEqual({ value: 'proxy' });
   });
 
+  it('reads SMS countries as *, an empty list for none, or upper-case codes without repeats', () => {
+    const parser = parserOf('smsAllowedCountries');
+    expect(parser.parse(' * ')).toEqual({ value: '*' });
+    expect(parser.parse('NONE')).toEqual({ value: [] });
+    expect(parser.parse('gb, US,,gb')).toEqual({ value: ['GB', 'US'] });
+    expect(parser.format([])).toBe('none');
+    expect(parser.parse('UK, GB, zz')).toEqual({
+      problem:
+        'must be `*` (every country), `none`, or comma-separated ISO 3166-1 alpha-2 codes like GB,US (bad: UK, ZZ)',
+    });
+  });
+
+  it('reads number types in upper case and names the unknown ones', () => {
+    const parser = parserOf('smsAllowedNumberTypes');
+    expect(parser.parse('mobile, Voip')).toEqual({ value: ['MOBILE', 'VOIP'] });
+    expect(parser.parse('MOBILE,CELL')).toMatchObject({ problem: expect.stringMatching(/\(bad: CELL\)$/) });
+  });
+
+  it('reads the SMS price cap as a number of dollars', () => {
+    expect(parserOf('smsMaxPriceUsd').parse(' 0.50 ')).toEqual({ value: 0.5 });
+    expect(parserOf('smsMaxPriceUsd').format(0.5)).toBe('0.5');
+  });
+
+  it('reads email domain globs in lower case and names the bad ones', () => {
+    const parser = parserOf('emailDomainDenylist');
+    expect(parser.parse('*.Spam.example, Bücher.example')).toEqual({
+      value: ['*.spam.example', 'bücher.example'],
+    });
+    expect(parser.parse('ok.example, bad/glob')).toEqual({
+      problem: 'must be domain globs like `example.org` or `*.example.org` (bad: bad/glob)',
+    });
+  });
+
   it('keeps a secret exactly as given', () => {
     const secret = ` ${'x'.repeat(32)} `;
     expect(parserOf('tokenHmacSecret').parse(secret)).toEqual({ value: secret });
@@ -168,6 +227,17 @@ describe('readSetting', () => {
       problem: 'is required',
     });
     expect(readSetting('serverName', '  ', { required: true })).toMatchObject({ problem: 'is required' });
+  });
+
+  it("says how to choose a required value that has no safe default, in the caller's words", () => {
+    const presence = { required: true, choice: SMS_COUNTRIES_CHOICE } as const;
+    expect(readSetting('smsAllowedCountries', undefined, presence).problem).toBe(
+      'is required: the countries whose phone numbers may be sent SMS codes, like GB,US (only British and US numbers), none (no SMS at all) or * (every country, which invites SMS pumping)',
+    );
+    expect(requiredProblem(presence, (value) => `X=${value}`)).toMatch(
+      /, like X=GB,US \(.*\), X=none \(.*\) or X=\* \(/,
+    );
+    expect(requiredProblem({ required: true }, (value) => `X=${value}`)).toBe('is required');
   });
 
   it('falls back to the default when unset, and alongside a problem', () => {

@@ -1,5 +1,13 @@
-import { isSupportedCountry, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import {
+  getCountries,
+  isSupportedCountry,
+  type PhoneNumberType,
+  parsePhoneNumberWithError,
+} from 'libphonenumber-js/max';
 import { MatrixError } from './errors.js';
+
+/** What a number's range is for, as libphonenumber's metadata names it (MOBILE, PREMIUM_RATE, …). */
+export type NumberType = PhoneNumberType;
 
 export interface PhoneNumber {
   /** Canonical 3PID address: E.164 digits without `+`. */
@@ -10,6 +18,11 @@ export interface PhoneNumber {
   readonly international: string;
   /** ISO 3166-1 alpha-2 region the number belongs to, when known. */
   readonly region: string | undefined;
+  /**
+   * The kind of range the number is in, from number-range metadata (not live carrier data);
+   * undefined when the metadata cannot tell.
+   */
+  readonly type: NumberType | undefined;
 }
 
 /**
@@ -34,5 +47,15 @@ export function parsePhoneNumber(country: string, phoneNumber: string): PhoneNum
     e164: parsed.number,
     international: parsed.formatInternational(),
     region: parsed.country,
+    type: parsed.getType(),
   };
+}
+
+/**
+ * Every region libphonenumber's metadata knows. The settings keep their own copy (SMS_REGIONS in
+ * sms-policy.ts), so that functions that never parse a number do not carry the metadata; a test
+ * holds the two equal.
+ */
+export function phoneRegions(): readonly string[] {
+  return getCountries();
 }

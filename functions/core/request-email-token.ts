@@ -1,4 +1,5 @@
 import { canonicalEmail } from './email-address.js';
+import { checkEmailDomain, type EmailPolicy } from './email-policy.js';
 import { sidOf } from './model.js';
 import type { EmailSender, ValidationLinks } from './ports.js';
 import {
@@ -10,6 +11,8 @@ import {
 } from './request-token.js';
 
 export interface RequestEmailTokenDeps extends RequestTokenDeps {
+  /** Which email domains the operator allows. */
+  readonly emailPolicy: EmailPolicy;
   readonly email: EmailSender;
   readonly links: Pick<ValidationLinks, 'emailConfirmation'>;
 }
@@ -19,10 +22,11 @@ export function makeRequestEmailToken(
   deps: RequestEmailTokenDeps,
 ): RequestToken<EmailTokenRequest, TokenRequestResult> {
   return makeRequestToken(deps, {
-    parse: (request) => ({
-      threepid: { medium: 'email', address: canonicalEmail(request.email) },
-      parsed: undefined,
-    }),
+    parse: (request) => {
+      const address = canonicalEmail(request.email);
+      checkEmailDomain(address, deps.emailPolicy);
+      return { threepid: { medium: 'email', address }, parsed: undefined };
+    },
     deliver: (session, token, clientSecret) =>
       deps.email.sendValidationEmail({
         to: session.threepid.address,

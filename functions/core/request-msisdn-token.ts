@@ -7,8 +7,11 @@ import {
   type RequestTokenDeps,
   type TokenRequestResult,
 } from './request-token.js';
+import { checkSmsDestination, type SmsPolicy } from './sms-policy.js';
 
 export interface RequestMsisdnTokenDeps extends RequestTokenDeps {
+  /** Which countries and number types the operator allows SMS to. */
+  readonly smsPolicy: SmsPolicy;
   readonly sms: SmsSender;
   readonly links: Pick<ValidationLinks, 'submitUrl'>;
 }
@@ -27,6 +30,7 @@ export function makeRequestMsisdnToken(
   return makeRequestToken(deps, {
     parse: (request) => {
       const phone = parsePhoneNumber(request.country, request.phoneNumber);
+      checkSmsDestination(phone, deps.smsPolicy);
       return {
         threepid: { medium: 'msisdn', address: phone.msisdn },
         parsed: phone,

@@ -22,6 +22,7 @@ export const handler = makeRequestTokenHandler({
     store,
     directory: createDirectory(config),
     links: validationLinks(config.publicBaseUrl),
+    emailPolicy: config.emailPolicy,
     email: new Mailer(transport, { serverName: config.serverName }),
   }),
   clientOf: clientNetworksBy(config),

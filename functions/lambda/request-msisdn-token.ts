@@ -11,6 +11,7 @@ import { config, logger, requestControls, SENDER_CLIENT_OPTIONS, storeAndEssenti
 const transport = new SnsSmsTransport(new SNSClient(SENDER_CLIENT_OPTIONS), {
   senderId: config.smsSenderId,
   originationNumber: config.smsOriginationNumber,
+  maxPriceUsd: config.smsMaxPriceUsd,
 });
 const { store, base } = await storeAndEssentials();
 
@@ -21,6 +22,7 @@ export const handler = makeRequestTokenHandler({
     store,
     directory: createDirectory(config),
     links: validationLinks(config.publicBaseUrl),
+    smsPolicy: config.smsPolicy,
     sms: new SmsMessenger(transport, { serverName: config.serverName }),
   }),
   clientOf: clientNetworksBy(config),

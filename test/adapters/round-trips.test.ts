@@ -10,6 +10,7 @@ import { HmacSecretHasher } from '../../functions/adapters/system/hmac-hasher.js
 import { DEFAULT_POLICY } from '../../functions/core/policy.js';
 import { makeRequestEmailToken } from '../../functions/core/request-email-token.js';
 import { makeRequestMsisdnToken } from '../../functions/core/request-msisdn-token.js';
+import { DEFAULT_SMS_NUMBER_TYPES } from '../../functions/core/sms-policy.js';
 import { makeSubmitToken } from '../../functions/core/submit-token.js';
 import { makeGetValidatedThreepid } from '../../functions/core/validated-threepid.js';
 import { validationLinks } from '../../functions/http/links.js';
@@ -78,6 +79,8 @@ function describeRoundTrips(
         switches: new FakeSendingSwitches(),
         limiting: 'off' as const,
         uniform: { enabled: false as const },
+        emailPolicy: { allow: [], deny: [] },
+        smsPolicy: { countries: '*' as const, numberTypes: DEFAULT_SMS_NUMBER_TYPES },
       };
       const links = validationLinks('https://matrix.example.org/');
       const directory = new StaticThreepidDirectory();

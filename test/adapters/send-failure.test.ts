@@ -17,6 +17,7 @@ import { cryptoRandom, systemClock } from '../../functions/adapters/system/syste
 import { DEFAULT_POLICY } from '../../functions/core/policy.js';
 import { makeRequestEmailToken } from '../../functions/core/request-email-token.js';
 import { makeRequestMsisdnToken } from '../../functions/core/request-msisdn-token.js';
+import { DEFAULT_SMS_NUMBER_TYPES } from '../../functions/core/sms-policy.js';
 import { makeRequestTokenHandler } from '../../functions/handlers/request-token.js';
 import { validationLinks } from '../../functions/http/links.js';
 import { Mailer, SmsMessenger } from '../../functions/messages/messengers.js';
@@ -61,6 +62,8 @@ describe('requestToken when the provider fails', () => {
       switches: new FakeSendingSwitches(),
       limiting: 'off' as const,
       uniform: { enabled: false as const },
+      emailPolicy: { allow: [], deny: [] },
+      smsPolicy: { countries: '*' as const, numberTypes: DEFAULT_SMS_NUMBER_TYPES },
     };
     const messages = { serverName: 'example.org' };
     return makeRequestTokenHandler({
@@ -73,7 +76,10 @@ describe('requestToken when the provider fails', () => {
       }),
       msisdn: makeRequestMsisdnToken({
         ...common,
-        sms: new SmsMessenger(new SnsSmsTransport(new SNSClient(EMULATOR_CLIENT_CONFIG)), messages),
+        sms: new SmsMessenger(
+          new SnsSmsTransport(new SNSClient(EMULATOR_CLIENT_CONFIG), { maxPriceUsd: 0.5 }),
+          messages,
+        ),
       }),
       clientOf: () => TEST_CLIENT,
       logger,

@@ -15,20 +15,21 @@ const sms = (to: string): ValidationSms => ({
   validForMs: 600_000,
 });
 
-/** The message attributes on the wire, as name → StringValue. */
+/** The message attributes on the wire, as name → `DataType: StringValue`. */
 function attributes(params: URLSearchParams): Record<string, string> {
   const found: Record<string, string> = {};
   for (let i = 1; params.has(`MessageAttributes.entry.${i}.Name`); i++) {
-    expect(params.get(`MessageAttributes.entry.${i}.Value.DataType`)).toBe('String');
     found[params.get(`MessageAttributes.entry.${i}.Name`) ?? ''] =
-      params.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
+      `${params.get(`MessageAttributes.entry.${i}.Value.DataType`)}: ${params.get(`MessageAttributes.entry.${i}.Value.StringValue`)}`;
   }
   return found;
 }
 
 /** SNS as the SMS messenger's transport, as the SMS function sends. */
-const snsMessenger = (client: SNSClient, options: SnsSmsTransportOptions = {}) =>
-  new SmsMessenger(new SnsSmsTransport(client, options), { serverName: 'example.org' });
+const snsMessenger = (client: SNSClient, options: Partial<SnsSmsTransportOptions> = {}) =>
+  new SmsMessenger(new SnsSmsTransport(client, { maxPriceUsd: 0.5, ...options }), {
+    serverName: 'example.org',
+  });
 
 const moto = inject('motoEndpoint');
 
@@ -45,11 +46,22 @@ describe.runIf(moto)('SnsSmsTransport under the SMS messenger, against moto', ()
     expect(wire.last().has('TopicArn')).toBe(false);
   });
 
-  it('marks the message transactional and keeps it to one GSM-7 segment', async () => {
+  it('marks the message transactional, caps its price and keeps it to one GSM-7 segment', async () => {
     await snsMessenger(client).sendValidationSms(sms('+447400123456'));
     const params = wire.last();
-    expect(attributes(params)).toEqual({ 'AWS.SNS.SMS.SMSType': 'Transactional' });
+    expect(attributes(params)).toEqual({
+      'AWS.SNS.SMS.SMSType': 'String: Transactional',
+      'AWS.SNS.SMS.MaxPrice': 'Number: 0.5',
+    });
     expect(gsm7Length(params.get('Message') ?? '')).toBeLessThanOrEqual(160);
+  });
+
+  it('sends the configured price cap as a Number attribute on every publish', async () => {
+    const sender = snsMessenger(client, { maxPriceUsd: 0.08 });
+    for (const to of ['+447400123458', '+447400123459']) {
+      await sender.sendValidationSms(sms(to));
+      expect(attributes(wire.last())['AWS.SNS.SMS.MaxPrice']).toBe('Number: 0.08');
+    }
   });
 
   it('adds the sender ID and origination number when configured', async () => {
@@ -59,9 +71,10 @@ describe.runIf(moto)('SnsSmsTransport under the SMS messenger, against moto', ()
     });
     await sender.sendValidationSms(sms('+447400123457'));
     expect(attributes(wire.last())).toEqual({
-      'AWS.SNS.SMS.SMSType': 'Transactional',
-      'AWS.SNS.SMS.SenderID': 'ExampleOrg',
-      'AWS.MM.SMS.OriginationNumber': '+15555550100',
+      'AWS.SNS.SMS.SMSType': 'String: Transactional',
+      'AWS.SNS.SMS.MaxPrice': 'Number: 0.5',
+      'AWS.SNS.SMS.SenderID': 'String: ExampleOrg',
+      'AWS.MM.SMS.OriginationNumber': 'String: +15555550100',
     });
   });
 });

@@ -3,6 +3,7 @@ import { MatrixError } from '../../functions/core/errors.js';
 import { parsePhoneNumber } from '../../functions/core/phone-number.js';
 import { DEFAULT_RATE_LIMITS } from '../../functions/core/rate-limits.js';
 import type { ClientNetworks } from '../../functions/core/request-token.js';
+import { DEFAULT_SMS_NUMBER_TYPES } from '../../functions/core/sms-policy.js';
 import { HOUR, type ManualClock } from '../helpers/clock.js';
 import { SeededRandom } from '../helpers/random.js';
 import { type ServiceOptions, serviceWithFakes, type TestTokenRequest } from '../helpers/service.js';
@@ -13,6 +14,7 @@ import { type ServiceOptions, serviceWithFakes, type TestTokenRequest } from '..
  * in counter writes. The clock starts at 2026-03-02T12:00:00Z.
  */
 const START = Date.UTC(2026, 2, 2, 12, 0, 0);
+const GB_AND_US = { countries: ['GB', 'US'], numberTypes: DEFAULT_SMS_NUMBER_TYPES };
 
 const ipv4 = (n: number): ClientNetworks => ({
   keys: [{ scope: 'ip', value: `ip4:10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` }],
@@ -36,8 +38,12 @@ function randomMobiles(count: number, country: 'GB' | 'US', seed = 7): string[] 
         ? `+4474${digits}`
         : `+1${String(200 + random.integer(800))}${String(random.integer(10_000_000)).padStart(7, '0')}`;
     try {
-      // Some 074… numbers belong to Jersey, Guernsey or the Isle of Man: keep to the country asked for.
-      if (parsePhoneNumber(country, candidate).region === country) numbers.add(candidate);
+      // Some 074… numbers belong to Jersey, Guernsey or the Isle of Man: keep to the country asked
+      // for, and to the types the default policy allows.
+      const phone = parsePhoneNumber(country, candidate);
+      if (phone.region === country && (phone.type === 'MOBILE' || phone.type === 'FIXED_LINE_OR_MOBILE')) {
+        numbers.add(candidate);
+      }
     } catch {
       // not a valid number: draw again
     }
@@ -49,6 +55,8 @@ interface Outcome {
   readonly sms: number;
   readonly emails: number;
   readonly limited: number;
+  /** Refused by the operator's SMS policy (403 M_THREEPID_DENIED). */
+  readonly denied: number;
   readonly sessions: number;
   /** Of the stored sessions, how many are real (not decoys). */
   readonly realSessions: number;
@@ -65,10 +73,12 @@ async function attack(
   request: (i: number) => TestTokenRequest,
   options: ServiceOptions = {},
 ): Promise<Outcome> {
-  const service = serviceWithFakes({ limits: DEFAULT_RATE_LIMITS, ...options });
+  // As the design's common setup: the default limits, SMS to GB and US only.
+  const service = serviceWithFakes({ limits: DEFAULT_RATE_LIMITS, smsPolicy: GB_AND_US, ...options });
   const clock = service.clock as ManualClock;
   clock.advance(START - clock.now());
   let limited = 0;
+  let denied = 0;
   const byHour = new Map<number, number>();
   const byDay = new Map<number, number>();
   const sent = () => service.senders.sms.length + service.senders.emails.length;
@@ -77,8 +87,9 @@ async function attack(
     try {
       await service.validation.requestToken(request(i));
     } catch (error) {
-      if (!(error instanceof MatrixError) || error.errcode !== 'M_LIMIT_EXCEEDED') throw error;
-      limited += 1;
+      if (error instanceof MatrixError && error.errcode === 'M_LIMIT_EXCEEDED') limited += 1;
+      else if (error instanceof MatrixError && error.errcode === 'M_THREEPID_DENIED') denied += 1;
+      else throw error;
     }
     if (sent() > before) {
       const hour = Math.floor(clock.now() / HOUR);
@@ -91,6 +102,7 @@ async function attack(
     sms: service.senders.sms.length,
     emails: service.senders.emails.length,
     limited,
+    denied,
     sessions: service.store.all().length,
     realSessions: service.store.all().filter((session) => !session.decoy).length,
     counterWrites: service.limiter.writes,
@@ -133,6 +145,23 @@ describe('simulated attacks (T9)', { timeout: 60_000 }, () => {
     const numbers = randomMobiles(2000, 'GB');
     const outcome = await attack(10_000, 60, (i) => smsTo(numbers[i % 2000] ?? '', ipv6(i % 256), i));
     expect(outcome.sms).toBe(20);
+  });
+
+  it('S5: 10,000 requests to Uzbek numbers, a country not allowed, send nothing and write nothing', async () => {
+    const outcome = await attack(10_000, 60, (i) => ({
+      ...smsTo(`+99890${String(10_000_000 + i).slice(1)}`, ipv4(i % 500), i),
+      country: 'UZ',
+    }));
+    expect(outcome).toMatchObject({ sms: 0, denied: 10_000, limited: 0, counterWrites: 0, sessions: 0 });
+  });
+
+  it('S6: 10,000 requests to GB premium, personal and pager ranges send nothing and write nothing', async () => {
+    const ranges = ['+44909', '+44701', '+447640'];
+    const outcome = await attack(10_000, 60, (i) => {
+      const prefix = ranges[i % 3] ?? '';
+      return smsTo(`${prefix}${String(10_000_000 + i).slice(-(13 - prefix.length))}`, ipv4(i % 500), i);
+    });
+    expect(outcome).toMatchObject({ sms: 0, denied: 10_000, counterWrites: 0, sessions: 0 });
   });
 
   it('S7: a slow pump from a new IPv4 every request, over 24 hours, stays within 100 SMS a day and 30 an hour', async () => {

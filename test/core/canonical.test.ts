@@ -25,6 +25,12 @@ describe('casefold', () => {
   });
 });
 
+/** 17 different CJK ideographs: 59 characters in punycode. */
+const cjkLabel = (offset: number) =>
+  String.fromCodePoint(
+    ...Array.from({ length: 17 }, (_, i) => 0x4e00 + offset * 100 + ((i * 7919) % 20_000)),
+  );
+
 describe('canonicalEmail', () => {
   it('trims, case-folds the local part and lower-cases the domain (spec appendix example)', () => {
     expect(canonicalEmail('  Strauß@Example.com ')).toBe('strauss@example.com');
@@ -48,12 +54,49 @@ describe('canonicalEmail', () => {
     ['a domain starting with a hyphen', 'alice@-example.org'],
     ['a local part over 64 characters', `${'a'.repeat(65)}@example.org`],
     ['an address over 254 characters', `alice@${'a'.repeat(250)}.org`],
+    ['a slash in the domain', 'a@exa/mple.org'],
+    ['a percent sign in the domain', 'a@exa%mple.org'],
+    ['a percent-encoded letter in the domain', 'a@exa%41mple.org'],
+    ['an exclamation mark in the domain', 'a@ex!ample.org'],
+    ['a hash in the domain', 'a@exa#mple.org'],
+    ['a question mark in the domain', 'a@exa?mple.org'],
+    ['an underscore in the domain', 'a@ex_ample.org'],
+    ['a zero-width space in the local part', 'a\u200b@example.org'],
+    ['a zero-width joiner in the domain', 'a@example\u200d.org'],
+    ['a right-to-left override', '\u202ealice@example.org'],
+    ['a soft hyphen in the domain', 'a@exam\u00adple.org'],
+    ['a byte order mark before the address', '\ufeffalice@example.org'],
+    ['a domain label over 63 characters', `a@${'b'.repeat(64)}.org`],
+    ['a domain label ending in a hyphen', 'a@example-.org'],
+    ['a label of 60 characters that is 67 in punycode', `a@${'öa'.repeat(30)}.org`],
+    [
+      'a domain of 93 characters that is over 253 in punycode',
+      `a@${[0, 1, 2, 3, 4].map(cjkLabel).join('.')}.org`,
+    ],
+    ['a domain that is an IPv4 address', 'a@127.0.0.1'],
+    ['a domain that a URL reads as an IPv4 address', 'a@0x7f.1'],
+    ['a fullwidth solidus, which IDNA maps to a slash', 'a@exa\uff0fmple.org'],
+    ['a fullwidth exclamation mark, which IDNA maps to one', 'a@ex\uff01ample.org'],
+    ['a punycode label that does not decode', 'a@xn--a.org'],
   ])('refuses %s with M_INVALID_PARAM', (_, address) => {
     expect(thrownBy(() => canonicalEmail(address)).errcode).toBe('M_INVALID_PARAM');
   });
 
   it('accepts plus addressing and a domain without dots (local networks)', () => {
     expect(canonicalEmail('Alice+Matrix@localhost')).toBe('alice+matrix@localhost');
+  });
+
+  it('keeps an internationalised domain in the Unicode form Synapse stores, and punycode as written', () => {
+    expect(canonicalEmail('bob@öumlaut.com')).toBe('bob@öumlaut.com');
+    expect(canonicalEmail('bob@XN--UMLAUT-VXA.com')).toBe('bob@xn--umlaut-vxa.com');
+    expect(canonicalEmail('bob@例え.テスト')).toBe('bob@例え.テスト');
+  });
+
+  it('accepts labels of up to 63 characters, hyphens inside them, and digits', () => {
+    const label = 'b'.repeat(63);
+    expect(canonicalEmail(`a@${label}.org`)).toBe(`a@${label}.org`);
+    expect(canonicalEmail('a@mail-1.ex--ample.org')).toBe('a@mail-1.ex--ample.org');
+    expect(canonicalEmail('a@123.example')).toBe('a@123.example');
   });
 });
 
@@ -64,6 +107,7 @@ describe('parsePhoneNumber', () => {
       e164: '+447400123456',
       international: '+44 7400 123456',
       region: 'GB',
+      type: 'MOBILE',
     });
   });
 

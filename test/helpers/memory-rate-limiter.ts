@@ -68,9 +68,15 @@ export class MemoryRateLimiter implements RateLimiter {
   ): { day: CounterTotals; hours: Map<string, CounterTotals> } | undefined;
   private itemOf(key: string, day: string, create: boolean) {
     let days = this.days.get(key);
-    if (!days && create) this.days.set(key, (days = new Map()));
+    if (!days && create) {
+      days = new Map();
+      this.days.set(key, days);
+    }
     let item = days?.get(day);
-    if (!item && create && days) days.set(day, (item = { day: {}, hours: new Map() }));
+    if (!item && create && days) {
+      item = { day: {}, hours: new Map() };
+      days.set(day, item);
+    }
     return item;
   }
 }

@@ -3,12 +3,14 @@ import {
   type ThreepidBinding,
 } from '../../functions/adapters/directory/static-directory.js';
 import { HmacSecretHasher } from '../../functions/adapters/system/hmac-hasher.js';
+import type { EmailPolicy } from '../../functions/core/email-policy.js';
 import { DEFAULT_POLICY, type ValidationPolicy } from '../../functions/core/policy.js';
 import { makePreviewSession } from '../../functions/core/preview.js';
 import type { RateLimits } from '../../functions/core/rate-limits.js';
 import { makeRequestEmailToken } from '../../functions/core/request-email-token.js';
 import { type MsisdnTokenResult, makeRequestMsisdnToken } from '../../functions/core/request-msisdn-token.js';
 import type { ClientNetworks, TokenRequest, TokenRequestResult } from '../../functions/core/request-token.js';
+import { DEFAULT_SMS_NUMBER_TYPES, type SmsPolicy } from '../../functions/core/sms-policy.js';
 import { makeSubmitToken } from '../../functions/core/submit-token.js';
 import { makeGetValidatedThreepid } from '../../functions/core/validated-threepid.js';
 import { validationLinks } from '../../functions/http/links.js';
@@ -29,6 +31,9 @@ export interface ServiceOptions {
   readonly limits?: RateLimits;
   /** Uniform answers, with this floor in milliseconds; off unless a test is about them. */
   readonly uniform?: { readonly floorMs: number; readonly notices?: readonly DecoyNoticeKind[] };
+  /** The operator's SMS and email policy; everything is allowed unless a test says otherwise. */
+  readonly smsPolicy?: SmsPolicy;
+  readonly emailPolicy?: EmailPolicy;
 }
 
 /** Where requests come from unless a test says otherwise. */
@@ -69,6 +74,8 @@ export function serviceWithFakes(options: ServiceOptions = {}) {
           notices: new Set<DecoyNoticeKind>(options.uniform.notices ?? ['email-in-use']),
         }
       : { enabled: false as const },
+    smsPolicy: options.smsPolicy ?? { countries: '*' as const, numberTypes: DEFAULT_SMS_NUMBER_TYPES },
+    emailPolicy: options.emailPolicy ?? { allow: [], deny: [] },
   };
   const requestEmailToken = makeRequestEmailToken({
     ...base,

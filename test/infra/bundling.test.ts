@@ -24,6 +24,12 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * something heavy slipped in.
  */
 const MAX_RATIO_TO_HELLO_WORLD = 1.2;
+/**
+ * The requestToken functions carry the abuse controls on top (the limits, their overrides'
+ * validation, the client IP, the SMS and email policies: about 20 KiB minified), so their budget
+ * is a little wider.
+ */
+const MAX_RATIO_FOR_SENDERS = 1.25;
 /** A function that uses no AWS client (the fallback) has no such floor: it keeps to this size. */
 const MAX_BYTES_WITHOUT_CLIENTS = 64 * 1024;
 
@@ -55,6 +61,7 @@ describe('the Lambda bundles', () => {
     PUBLIC_BASEURL: 'https://matrix.example.org/',
     EMAIL_FROM: 'noreply@example.org',
     TABLE_NAME: 'bundles',
+    SMS_ALLOWED_COUNTRIES: 'GB',
     AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
     LOG_LEVEL: 'SILENT',
     RATE_LIMITS: GENEROUS_RATE_LIMITS,
@@ -111,8 +118,9 @@ describe('the Lambda bundles', () => {
     );
     for (const row of rows) {
       if (usesAwsClients(FUNCTIONS[row.name])) {
+        const sends = bindingsOf(FUNCTIONS[row.name], 'sender').length > 0;
         expect(row.ratio, `${row.name} is ${row.ratio.toFixed(2)}× its hello-world`).toBeLessThanOrEqual(
-          MAX_RATIO_TO_HELLO_WORLD,
+          sends ? MAX_RATIO_FOR_SENDERS : MAX_RATIO_TO_HELLO_WORLD,
         );
       } else {
         expect(row.bytes, `${row.name} has no AWS client`).toBeLessThanOrEqual(MAX_BYTES_WITHOUT_CLIENTS);

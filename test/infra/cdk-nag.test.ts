@@ -17,6 +17,7 @@ const PROPS: MatrixThreepidValidationProps = {
   serverName: 'example.org',
   publicBaseUrl: 'https://matrix.example.org/',
   emailFrom: 'noreply@example.org',
+  smsAllowedCountries: ['GB', 'US'],
 };
 
 function findings(configure: (stack: Stack) => Partial<MatrixThreepidValidationProps> = () => ({})) {

@@ -16,6 +16,7 @@ const PROPS: MatrixThreepidValidationProps = {
   serverName: 'example.org',
   publicBaseUrl: 'https://matrix.example.org/',
   emailFrom: 'Example <noreply@example.org>',
+  smsAllowedCountries: ['GB', 'US'],
 };
 
 /** A stack with the construct, bundling skipped: these tests read the template, not the code. */
@@ -201,6 +202,11 @@ describe('MatrixThreepidValidation', () => {
         REQUEST_TOKEN_INHIBIT_3PID_ERRORS: 'false',
         RESPONSE_FLOOR_MS: '500',
         DECOY_NOTICES: 'email-in-use',
+        SMS_ALLOWED_COUNTRIES: 'GB,US',
+        SMS_ALLOWED_NUMBER_TYPES: 'MOBILE,FIXED_LINE_OR_MOBILE',
+        SMS_MAX_PRICE_USD: '0.5',
+        EMAIL_DOMAIN_ALLOWLIST: '',
+        EMAIL_DOMAIN_DENYLIST: '',
         LOG_LEVEL: 'INFO',
         CLIENT_IP_SOURCE: 'direct',
         POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
@@ -235,6 +241,30 @@ describe('MatrixThreepidValidation', () => {
         SES_CONFIGURATION_SET: 'matrix-events',
         SMS_SENDER_ID: 'Example',
         SMS_ORIGINATION_NUMBER: '+15555550100',
+      });
+    });
+
+    it('pass the SMS and email policies through, an empty country list as none', () => {
+      const custom = synth({
+        smsAllowedCountries: [],
+        smsAllowedNumberTypes: ['MOBILE', 'VOIP'],
+        smsMaxPriceUsd: 0.08,
+        emailDomainAllowlist: ['example.org', '*.example.org'],
+        emailDomainDenylist: ['*.invalid'],
+      });
+      expect(
+        custom.template.findResources('AWS::Lambda::Function')[
+          custom.stack.getLogicalId(fnOf('requestMsisdnToken', custom.construct).node.defaultChild as never)
+        ]?.Properties.Environment.Variables,
+      ).toMatchObject({
+        SMS_ALLOWED_COUNTRIES: 'none',
+        SMS_ALLOWED_NUMBER_TYPES: 'MOBILE,VOIP',
+        SMS_MAX_PRICE_USD: '0.08',
+        EMAIL_DOMAIN_ALLOWLIST: 'example.org,*.example.org',
+        EMAIL_DOMAIN_DENYLIST: '*.invalid',
+      });
+      synth({ smsAllowedCountries: '*' }).template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ SMS_ALLOWED_COUNTRIES: '*' }) },
       });
     });
 
@@ -519,6 +549,24 @@ describe('MatrixThreepidValidation', () => {
       ],
       ['an SES identity that is not one', { sesIdentityArn: 'example.org' }, 'sesIdentityArn must be'],
       ['a sender ID of digits only', { smsSenderId: '12345' }, 'smsSenderId must be'],
+      ['a country libphonenumber does not know', { smsAllowedCountries: ['UK'] }, '(bad: UK)'],
+      [
+        'no SMS country choice',
+        { smsAllowedCountries: undefined },
+        'smsAllowedCountries is required: the countries whose phone numbers may be sent SMS codes',
+      ],
+      [
+        'an unknown number type',
+        { smsAllowedNumberTypes: ['CELL'] },
+        'smsAllowedNumberTypes must be comma-separated number types',
+      ],
+      ['a price cap over 10 USD', { smsMaxPriceUsd: 12 }, 'smsMaxPriceUsd must be US dollars'],
+      ['a price cap of nothing', { smsMaxPriceUsd: 0 }, 'smsMaxPriceUsd must be US dollars'],
+      [
+        'a domain glob with a path',
+        { emailDomainAllowlist: ['example.org/x'] },
+        'emailDomainAllowlist must be',
+      ],
     ])('refuses %s at synth, naming the prop', (_, overrides, message) => {
       expect(() => synth(overrides as Partial<MatrixThreepidValidationProps>)).toThrow(message);
     });

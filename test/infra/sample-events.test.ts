@@ -35,6 +35,7 @@ describe('the sample events in events/', () => {
       PUBLIC_BASEURL: 'https://matrix.example.org/',
       EMAIL_FROM: 'noreply@example.org',
       TABLE_NAME: 'sample-events',
+      SMS_ALLOWED_COUNTRIES: 'GB',
       AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
       ...env,
       LOG_LEVEL: 'SILENT',

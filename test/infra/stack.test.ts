@@ -10,6 +10,7 @@ const REQUIRED = {
   serverName: 'example.org',
   publicBaseUrl: 'https://matrix.example.org/',
   emailFrom: 'noreply@example.org',
+  smsAllowedCountries: 'GB,US',
 };
 
 function stackWith(context: Record<string, string>) {
@@ -101,6 +102,11 @@ describe('MatrixThreepidStack from CDK context', () => {
     [{ tokenHmacSecretArn: 'arn:aws:ssm:x' }, '-c tokenHmacSecretArn must be a Secrets Manager secret ARN'],
     [{ sesIdentityArn: 'example.org' }, '-c sesIdentityArn must be an SES identity ARN'],
     [{ nextLinkAllowedHosts: ['app.example.org'] }, '-c nextLinkAllowedHosts must be a single value'],
+    [{ smsAllowedCountries: 'UK,GB' }, '-c smsAllowedCountries must be `*` (every country), `none`, or'],
+    [{ smsAllowedCountries: 'UK,GB' }, 'ISO 3166-1 alpha-2 codes like GB,US (bad: UK)'],
+    [{ smsAllowedNumberTypes: 'MOBILE,LANDLINE' }, '-c smsAllowedNumberTypes must be comma-separated'],
+    [{ smsMaxPriceUsd: '0' }, '-c smsMaxPriceUsd must be US dollars with up to 5 decimals'],
+    [{ emailDomainDenylist: 'https://spam.example' }, '-c emailDomainDenylist must be domain globs'],
   ])('refuses bad context %j', (context, message) => {
     expect(() => stackWith({ ...REQUIRED, ...context } as Record<string, string>)).toThrow(message);
   });
@@ -115,13 +121,52 @@ describe('MatrixThreepidStack from CDK context', () => {
     expect(message).toBe(
       [
         'Cannot synthesize the Matrix 3PID stack:',
-        '  - missing -c serverName=… (for example: npx cdk deploy -c serverName=example.org -c publicBaseUrl=https://matrix.example.org/ -c emailFrom=noreply@example.org)',
+        '  - missing -c serverName=… (for example: npx cdk deploy -c serverName=example.org -c publicBaseUrl=https://matrix.example.org/ -c emailFrom=noreply@example.org -c smsAllowedCountries=GB,US)',
+        "  - -c smsAllowedCountries is required: the countries whose phone numbers may be sent SMS codes, like -c smsAllowedCountries=GB,US (only British and US numbers), -c smsAllowedCountries=none (no SMS at all) or -c 'smsAllowedCountries=*' (every country, which invites SMS pumping)",
         '  - -c publicBaseUrl must be an absolute http(s) URL without query, fragment or credentials',
         '  - -c emailFrom must be an address, or Name <address>',
         '  - -c smsSenderId must be 3-11 letters, digits or hyphens, with at least one letter',
       ].join('\n'),
     );
     expect(message).not.toMatch(/[A-Z]+_[A-Z_]+/);
+  });
+
+  it('stops synth, saying how to choose, when the SMS countries are not chosen', () => {
+    const { smsAllowedCountries: _, ...withoutCountries } = REQUIRED;
+    expect(() => stackWith(withoutCountries)).toThrow(
+      "Cannot synthesize the Matrix 3PID stack:\n  - -c smsAllowedCountries is required: the countries whose phone numbers may be sent SMS codes, like -c smsAllowedCountries=GB,US (only British and US numbers), -c smsAllowedCountries=none (no SMS at all) or -c 'smsAllowedCountries=*' (every country, which invites SMS pumping)",
+    );
+  });
+
+  it.each([
+    ['GB, us', 'GB,US'],
+    ['none', 'none'],
+    ['*', '*'],
+  ])('passes -c smsAllowedCountries=%s to the functions as %s', (countries, variable) => {
+    Template.fromStack(stackWith({ ...REQUIRED, smsAllowedCountries: countries })).hasResourceProperties(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ SMS_ALLOWED_COUNTRIES: variable }) } },
+    );
+  });
+
+  it('passes the SMS number types, the SMS price cap and the email domain lists to the functions', () => {
+    const stack = stackWith({
+      ...REQUIRED,
+      smsAllowedNumberTypes: 'mobile',
+      smsMaxPriceUsd: '0.08',
+      emailDomainAllowlist: 'example.org, *.Example.org',
+      emailDomainDenylist: '*.invalid',
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          SMS_ALLOWED_NUMBER_TYPES: 'MOBILE',
+          SMS_MAX_PRICE_USD: '0.08',
+          EMAIL_DOMAIN_ALLOWLIST: 'example.org,*.example.org',
+          EMAIL_DOMAIN_DENYLIST: '*.invalid',
+        }),
+      },
+    });
   });
 
   it('sends the SES identity to the email function as the identity to send as', () => {

@@ -20,6 +20,7 @@ const ENV = {
   EMAIL_FROM: 'Example <noreply@example.org>',
   TOKEN_HMAC_SECRET: 'lambda-test-secret-of-at-least-32-chars',
   TABLE_NAME: 'lambda-entries',
+  SMS_ALLOWED_COUNTRIES: 'GB',
   LOG_LEVEL: 'SILENT',
   RATE_LIMITS: GENEROUS_RATE_LIMITS,
 };

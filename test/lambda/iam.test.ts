@@ -26,6 +26,7 @@ const ENV = {
   PUBLIC_BASEURL: 'https://matrix.example.org/',
   EMAIL_FROM: 'Example <noreply@example.org>',
   TABLE_NAME: 'iam-recorded',
+  SMS_ALLOWED_COUNTRIES: 'GB',
   // The key comes from Secrets Manager, as deployed, so that call is recorded too.
   TOKEN_HMAC_SECRET: '',
   TOKEN_HMAC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:matrix-3pid-hmac-AbCdEf',
@@ -308,6 +309,7 @@ function grantedActions(): Record<FunctionName, string[]> {
     serverName: 'example.org',
     publicBaseUrl: 'https://matrix.example.org/',
     emailFrom: 'Example <noreply@example.org>',
+    smsAllowedCountries: ['GB', 'US'],
   });
   const resources = Template.fromStack(stack).toJSON().Resources as Resources;
   const idOf = (element: unknown) => stack.getLogicalId(element as CfnElement);

@@ -8,6 +8,11 @@ export interface SnsSmsTransportOptions {
   readonly senderId?: string | undefined;
   /** A registered origination number (E.164), where the destination country requires one. */
   readonly originationNumber?: string | undefined;
+  /**
+   * The most SNS may charge for one message, in US dollars: a dearer message is not sent. Sent as
+   * `AWS.SNS.SMS.MaxPrice` on every publish, so one message's cost is always capped.
+   */
+  readonly maxPriceUsd: number;
 }
 
 // The number itself was refused: retrying will not help.
@@ -17,12 +22,13 @@ const PERMANENT_FAILURES = new Set(['InvalidParameter', 'InvalidParameterValue',
 export class SnsSmsTransport implements SmsTransport {
   constructor(
     private readonly client: SNSClient,
-    private readonly options: SnsSmsTransportOptions = {},
+    private readonly options: SnsSmsTransportOptions,
   ) {}
 
   async sendSms(sms: OutgoingSms): Promise<void> {
     const attributes: NonNullable<PublishCommand['input']['MessageAttributes']> = {
       'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+      'AWS.SNS.SMS.MaxPrice': { DataType: 'Number', StringValue: String(this.options.maxPriceUsd) },
     };
     if (this.options.senderId) {
       attributes['AWS.SNS.SMS.SenderID'] = { DataType: 'String', StringValue: this.options.senderId };
