@@ -229,6 +229,8 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
     log('info', session.decoy ? 'Decoy session answered' : 'Token sent', session, {
       sendAttempt: session.lastSendAttempt,
       sendCount: session.sendCount,
+      // The country is not personal data, and SMS costs and abuse are counted by it.
+      ...(region ? { country: region } : {}),
     });
   };
 
@@ -281,7 +283,7 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
           ...(address.region ? { country: address.region } : {}),
         });
       }
-      await deliver(written, request, reason);
+      await deliver(written, request, reason, address.region);
     }
     const answer = channel.answer(
       { sid: sidOf(written.session), threepid, sent: written.kind === 'send' && !written.session.decoy },
