@@ -206,6 +206,7 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
     written: Written & { kind: 'send' },
     request: R,
     reason: 'address-in-use' | 'no-account',
+    region: string | undefined,
   ) => {
     const { session } = written;
     try {
