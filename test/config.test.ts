@@ -6,6 +6,7 @@ import {
   loadLogLevel,
   validationPolicy,
 } from '../functions/config.js';
+import { DEFAULT_RATE_LIMITS } from '../functions/core/rate-limits.js';
 
 const SECRET = 'x'.repeat(32);
 const LAMBDA_ENV = {
@@ -217,6 +218,31 @@ describe('Lambda configuration', () => {
     expect(() => loadLambdaConfig({ ...LAMBDA_ENV, TOKEN_HMAC_SECRET: 'short' })).toThrow(
       'Invalid configuration:\n  - TOKEN_HMAC_SECRET must be at least 32 characters',
     );
+  });
+});
+
+describe('the rate limits', () => {
+  it('are the defaults unless overridden, on Lambda and locally', () => {
+    expect(loadLambdaConfig(LAMBDA_ENV).rateLimits).toEqual(DEFAULT_RATE_LIMITS);
+    expect(loadLocalConfig({}).rateLimits).toEqual(DEFAULT_RATE_LIMITS);
+  });
+
+  it('take JSON overrides over the defaults', () => {
+    const { rateLimits } = loadLambdaConfig({ ...LAMBDA_ENV, RATE_LIMITS: '{"address":{"hour":5}}' });
+    expect(rateLimits).toMatchObject({ address: { hour: 5, day: 10 }, ip: DEFAULT_RATE_LIMITS.ip });
+  });
+
+  it('can be turned off locally, and never on Lambda', () => {
+    expect(loadLocalConfig({ RATE_LIMITS: 'off' }).rateLimits).toBe('off');
+    expect(problemsOf(() => loadLambdaConfig({ ...LAMBDA_ENV, RATE_LIMITS: 'off' }))).toEqual([
+      'RATE_LIMITS must not be `off` on Lambda (it is for local mode only)',
+    ]);
+  });
+
+  it('name what is wrong with bad overrides', () => {
+    expect(problemsOf(() => loadLocalConfig({ RATE_LIMITS: '{"ip":{"hour":"ten"}}' }))).toEqual([
+      'RATE_LIMITS is wrong: ip.hour must be a whole number from 0 to 1000000',
+    ]);
   });
 });
 

@@ -25,7 +25,7 @@ export interface TestResponse {
 /** The local server on 127.0.0.1 and a free port, silent, with the given environment. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock; onEvent?: LocalServerOptions['onEvent'] } = {},
+  options: Pick<LocalServerOptions, 'clock' | 'onEvent' | 'onStorageRequest' | 'sleeper'> = {},
 ): Promise<TestServer> {
   // Tests that are not about the limits run without them, as RATE_LIMITS=off allows locally.
   const config = loadLocalConfig({ PORT: '0', LOG_LEVEL: 'SILENT', RATE_LIMITS: 'off', ...env });
