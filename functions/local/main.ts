@@ -34,6 +34,8 @@ matrix-3pid-serverless is running locally.
   token key      ${server.secretSource}
   messages       printed below, and listed at ${new URL(OUTBOX_PATH.slice(1), base).href}
   bindings       ${config.threepidBindingsFile ?? 'none (no address belongs to an account)'}
+  rate limits    ${config.rateLimits === 'off' ? 'off (RATE_LIMITS=off)' : 'on, as on AWS (RATE_LIMITS=off turns them off locally)'}
+  SMS countries  ${config.smsPolicy.countries === '*' ? 'every country (SMS_ALLOWED_COUNTRIES)' : config.smsPolicy.countries.join(', ') || 'none'}
 
 Try it:
   curl -s -X POST ${base}_matrix/client/v3/register/email/requestToken \\
