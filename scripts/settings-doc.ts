@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_RATE_LIMITS } from '../functions/core/rate-limits.js';
 import {
   type Parser,
   presenceOf,
@@ -17,7 +18,6 @@ import {
   type SettingName,
   type Where,
 } from '../functions/settings.js';
-import { DEFAULT_RATE_LIMITS } from '../functions/core/rate-limits.js';
 
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
@@ -40,12 +40,37 @@ export function settingsTables(): Record<string, string> {
     limits: table(
       ['Limit', 'Charged', 'Per clock hour', 'Per UTC day', 'What it stops'],
       [
-        limitRow('ip', 'every request past the policy checks, per medium', limits.ip, 'one client asking for many addresses (IPv4 address, or IPv6 /64)'),
-        limitRow('ip48', 'the same, per IPv6 /48', limits.ip48, 'a client spreading over the 65,536 /64s of one /48'),
+        limitRow(
+          'ip',
+          'every request past the policy checks, per medium',
+          limits.ip,
+          'one client asking for many addresses (IPv4 address, or IPv6 /64)',
+        ),
+        limitRow(
+          'ip48',
+          'the same, per IPv6 /48',
+          limits.ip48,
+          'a client spreading over the 65,536 /64s of one /48',
+        ),
         limitRow('address', 'each message about to go out', limits.address, 'bombing one inbox or phone'),
-        limitRow('smsBlock', 'each SMS, per block of 10,000 numbers', limits.smsBlock, 'pumping through ranges of adjacent numbers'),
-        limitRow('smsCountry', 'each SMS, per country of the number', limits.smsCountry, 'pumping to one destination'),
-        limitRow('smsGlobal', 'each SMS', limits.smsGlobal, `the worst day: ${limits.smsGlobal.day} × your SMS price`),
+        limitRow(
+          'smsBlock',
+          'each SMS, per block of 10,000 numbers',
+          limits.smsBlock,
+          'pumping through ranges of adjacent numbers',
+        ),
+        limitRow(
+          'smsCountry',
+          'each SMS, per country of the number',
+          limits.smsCountry,
+          'pumping to one destination',
+        ),
+        limitRow(
+          'smsGlobal',
+          'each SMS',
+          limits.smsGlobal,
+          `the worst day: ${limits.smsGlobal.day} × your SMS price`,
+        ),
         limitRow('emailGlobal', 'each email', limits.emailGlobal, 'your SES reputation and quota'),
       ],
     ),
