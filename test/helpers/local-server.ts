@@ -1,6 +1,5 @@
 import type { OutboxMessage } from '../../functions/adapters/local/outbox.js';
 import { loadLocalConfig } from '../../functions/config.js';
-import type { Clock } from '../../functions/core/ports.js';
 import { type LocalServer, type LocalServerOptions, startLocalServer } from '../../functions/local/server.js';
 
 export interface TestServer extends LocalServer {
