@@ -38,7 +38,14 @@ import {
   SettingsError,
 } from '../functions/settings.js';
 import { BUNDLE } from './bundling.js';
-import { type Binding, FUNCTIONS, type FunctionName, functionOf } from './functions.js';
+import {
+  type Binding,
+  FUNCTIONS,
+  type FunctionName,
+  functionOf,
+  KEY_PREFIXES,
+  type TableBinding,
+} from './functions.js';
 import { functionEnvironment, propProblems } from './settings.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -412,7 +419,7 @@ export class MatrixThreepidValidation extends Construct {
         return;
       case 'table': {
         const table = { sessions: this.table }[binding.table];
-        table.grant(fn, ...binding.actions);
+        fn.addToRolePolicy(tableItemsStatement(table.tableArn, binding));
         fn.addEnvironment(binding.env, table.tableName);
         return;
       }
@@ -508,6 +515,23 @@ function runtimeEnvironment(props: MatrixThreepidValidationProps): Record<string
 function checkProps(props: MatrixThreepidValidationProps): void {
   const problems = propProblems(props);
   if (problems.length > 0) throw new SettingsError('MatrixThreepidValidation: invalid props', problems);
+}
+
+/**
+ * The binding's actions on the table, only on items whose partition key starts with the prefix
+ * of its kind. `Null` keeps out a request that names no partition key (a Scan), which
+ * `ForAllValues` alone would let through.
+ */
+export function tableItemsStatement(tableArn: string, binding: TableBinding): PolicyStatement {
+  return new PolicyStatement({
+    effect: Effect.ALLOW,
+    actions: [...binding.actions],
+    resources: [tableArn],
+    conditions: {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${KEY_PREFIXES[binding.items]}*`] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    },
+  });
 }
 
 /** SES SendEmail, only as the From address, only through its identity (and configuration set). */

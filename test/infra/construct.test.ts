@@ -4,8 +4,10 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
+import { COUNTER_KEY_PREFIX } from '../../functions/adapters/dynamodb/rate-limiter.js';
+import { SWITCHES_KEY } from '../../functions/adapters/dynamodb/sending-switches.js';
 import { ROUTES, routeKeyOf } from '../../functions/http/routes.js';
-import { bindingsOf, FUNCTIONS, type FunctionName, functionOf } from '../../infra/functions.js';
+import { bindingsOf, FUNCTIONS, type FunctionName, functionOf, KEY_PREFIXES } from '../../infra/functions.js';
 import {
   MatrixThreepidValidation,
   type MatrixThreepidValidationProps,
@@ -329,19 +331,57 @@ describe('MatrixThreepidValidation', () => {
   describe('least privilege', () => {
     const TABLE_ARN = () => ({ 'Fn::GetAtt': [tableId(), 'Arn'] });
 
+    /** Each function's table statements, as exactly as the template has them, by key prefix. */
+    const TABLE_GRANTS: Record<FunctionName, Record<string, string | string[]>> = {
+      requestEmailToken: {
+        'session#*': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'rl#*': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        'cfg#*': 'dynamodb:GetItem',
+      },
+      requestMsisdnToken: {
+        'session#*': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'rl#*': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        'cfg#*': 'dynamodb:GetItem',
+      },
+      submitToken: { 'session#*': ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+      emailLink: { 'session#*': ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+      getValidated3pid: { 'session#*': 'dynamodb:GetItem' },
+      fallback: {},
+    };
+
     it.each(
       Object.keys(FUNCTIONS) as FunctionName[],
-    )('%s may use only the table actions its code performs, on the table alone', (name) => {
+    )('%s may use only the table actions its code performs, each on the keys of its items alone', (name) => {
       const statements = statementsOf(name).filter((statement) =>
         JSON.stringify(statement.Action).includes('dynamodb:'),
       );
-      const actions = actionsOf(statements);
-      expect(actions).toEqual(
+      expect(
+        Object.fromEntries(
+          statements.map((statement) => {
+            expect(statement).toEqual({
+              Effect: 'Allow',
+              Action: statement.Action,
+              Resource: TABLE_ARN(),
+              Condition: {
+                'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [expect.stringMatching(/^[a-z]+#\*$/)] },
+                Null: { 'dynamodb:LeadingKeys': 'false' },
+              },
+            });
+            const condition = statement.Condition as Record<string, Record<string, string[]>>;
+            return [condition['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.[0], statement.Action];
+          }),
+        ),
+      ).toEqual(TABLE_GRANTS[name]);
+      expect(actionsOf(statements)).toEqual(
         bindingsOf(FUNCTIONS[name], 'table')
           .flatMap((table) => table.actions)
           .sort(),
       );
-      for (const statement of statements) expect(statement.Resource).toEqual(TABLE_ARN());
+    });
+
+    it('names the key prefixes the adapters write', () => {
+      expect(KEY_PREFIXES).toEqual({ sessions: 'session#', counters: COUNTER_KEY_PREFIX, switches: 'cfg#' });
+      expect(SWITCHES_KEY.startsWith(KEY_PREFIXES.switches)).toBe(true);
     });
 
     it('gives no function a wildcard action, and none an AWS managed policy', () => {
