@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   DomainName,
   HttpApi,
@@ -28,9 +29,10 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table.js';
 import type { LogLevel } from '../functions/config.js';
+import type { Medium } from '../functions/core/model.js';
 import type { RateLimitOverrides } from '../functions/core/rate-limits.js';
 import type { NumberType } from '../functions/core/sms-policy.js';
-import { ROUTES, type RouteAuth } from '../functions/http/routes.js';
+import { ROUTES, type RouteAuth, routeKeyOf } from '../functions/http/routes.js';
 import {
   type ClientIpSourceKind,
   type DecoyNoticeKind,
@@ -171,6 +173,30 @@ export interface MatrixThreepidValidationProps {
    */
   readonly throttle?: ThrottleSettings;
   /**
+   * Throttling of each msisdn requestToken route, within the stage's: every SMS costs money. Each
+   * of the six routes (register, password reset and add, under r0 and v3) has its own bucket. A
+   * missing field takes its default.
+   * @default { rateLimit: 2, burstLimit: 10 }
+   */
+  readonly smsRequestTokenThrottle?: ThrottleSettings;
+  /**
+   * Throttling of each email requestToken route, within the stage's. A missing field takes its
+   * default.
+   * @default { rateLimit: 5, burstLimit: 20 }
+   */
+  readonly emailRequestTokenThrottle?: ThrottleSettings;
+  /**
+   * Concurrent executions reserved for the SMS function (`requestMsisdnToken`), which are also the
+   * most it may run: with the uniform answers' floor, a flood holds each execution for at least
+   * `responseFloorMs`. Requests past it are refused by Lambda, which clients see as a 500, not a
+   * 429: keep it at least one SMS route's burst limit. `'none'` reserves nothing: Lambda must leave
+   * 100 executions (10 on a new account) unreserved, so an account whose concurrency quota is that
+   * low cannot reserve any. 0 is refused: every SMS request would fail with a 500. To stop SMS,
+   * use the kill switch.
+   * @default 10
+   */
+  readonly smsReservedConcurrency?: number | 'none';
+  /**
    * Retention of the function logs and the access log.
    * @default RetentionDays.THREE_MONTHS
    */
@@ -220,6 +246,23 @@ export interface MatrixThreepidValidationProps {
 export const DEFAULT_THROTTLE: ThrottleSettings = {
   rateLimit: SETTINGS.throttleRateLimit.deploy.default,
   burstLimit: SETTINGS.throttleBurstLimit.deploy.default,
+};
+
+/**
+ * The default throttle of each requestToken route, by medium: a person needs one or two requests.
+ * Each route has a bucket of its own, and each medium has six routes (three purposes, under r0
+ * and v3), so a flood spread over them gets up to six times this through, to be refused by the
+ * rate limits before anything is sent.
+ */
+export const DEFAULT_REQUEST_TOKEN_THROTTLE: Readonly<Record<Medium, Required<ThrottleSettings>>> = {
+  msisdn: {
+    rateLimit: SETTINGS.smsRequestTokenRateLimit.deploy.default,
+    burstLimit: SETTINGS.smsRequestTokenBurstLimit.deploy.default,
+  },
+  email: {
+    rateLimit: SETTINGS.emailRequestTokenRateLimit.deploy.default,
+    burstLimit: SETTINGS.emailRequestTokenBurstLimit.deploy.default,
+  },
 };
 
 /**
@@ -333,6 +376,8 @@ export class MatrixThreepidValidation extends Construct {
       },
       ...(this.domainName ? { domainMapping: { domainName: this.domainName } } : {}),
     });
+    const routeThrottles = requestTokenThrottles(props);
+    const stage = this.stage.node.defaultChild as CfnStage;
 
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const route of ROUTES) {
@@ -348,6 +393,25 @@ export class MatrixThreepidValidation extends Construct {
         id: 'AwsSolutions-APIG4',
         reason: WITHOUT_AUTHORIZER[route.auth],
       });
+      if (route.handler === 'requestToken' && route.medium !== undefined) {
+        const throttle = routeThrottles[route.medium];
+        stage.routeSettings = {
+          ...stage.routeSettings,
+          [routeKeyOf(route)]: {
+            ThrottlingRateLimit: throttle.rateLimit,
+            ThrottlingBurstLimit: throttle.burstLimit,
+          },
+        };
+        // A stage's route settings may name only routes that already exist.
+        this.stage.node.addDependency(httpRoute);
+      }
+    }
+    const reserved = props.smsReservedConcurrency ?? SETTINGS.smsReservedConcurrency.deploy.default;
+    if (typeof reserved === 'number' && reserved < routeThrottles.msisdn.burstLimit) {
+      Annotations.of(this).addWarningV2(
+        'matrix-3pid:smsReservedConcurrency',
+        `smsReservedConcurrency (${reserved}) is below one SMS route's burst limit (${routeThrottles.msisdn.burstLimit}): a burst gets 500s from Lambda's throttling instead of 429s from API Gateway's.`,
+      );
     }
     // The $default route is the homeserver's own API (or the 404 fallback): the homeserver checks
     // its access tokens itself, and an API Gateway authorizer could not.
@@ -387,6 +451,7 @@ export class MatrixThreepidValidation extends Construct {
       // markedly shorter at 256 MB for about the same cost per request.
       memorySize: props.memorySize ?? 256,
       timeout: Duration.seconds(spec.timeoutSeconds),
+      ...(name === 'requestMsisdnToken' ? smsConcurrency(props) : {}),
       role,
       logGroup,
       bundling: {
@@ -532,6 +597,28 @@ export function tableItemsStatement(tableArn: string, binding: TableBinding): Po
       Null: { 'dynamodb:LeadingKeys': 'false' },
     },
   });
+}
+
+/** Each requestToken route's throttle by medium: the props over the defaults, field by field. */
+function requestTokenThrottles(
+  props: MatrixThreepidValidationProps,
+): Record<Medium, Required<ThrottleSettings>> {
+  return {
+    msisdn: { ...DEFAULT_REQUEST_TOKEN_THROTTLE.msisdn, ...definedFields(props.smsRequestTokenThrottle) },
+    email: { ...DEFAULT_REQUEST_TOKEN_THROTTLE.email, ...definedFields(props.emailRequestTokenThrottle) },
+  };
+}
+
+function definedFields<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value ?? {}).filter(([, field]) => field !== undefined),
+  ) as Partial<T>;
+}
+
+/** The SMS function's reserved concurrency, unless the props reserve none. */
+function smsConcurrency(props: MatrixThreepidValidationProps): { reservedConcurrentExecutions?: number } {
+  const reserved = props.smsReservedConcurrency ?? SETTINGS.smsReservedConcurrency.deploy.default;
+  return reserved === 'none' ? {} : { reservedConcurrentExecutions: reserved };
 }
 
 /** SES SendEmail, only as the From address, only through its identity (and configuration set). */
