@@ -339,6 +339,11 @@ function reservedConcurrency(max: number): Parser<number | 'none'> {
   };
 }
 
+/** One email address, as SNS subscribes it. */
+function emailAddress(): Parser<string> {
+  return matching(/^[^\s@<>,]+@[^\s@<>,]+\.[^\s@<>,]+$/, 'an email address');
+}
+
 /**
  * Comma-separated domain globs, lower-cased: letters (any script), digits, hyphens and dots, with
  * `*` for any run of characters (dots included), like `example.org` or `*.example.org`.
@@ -679,6 +684,18 @@ export const SETTINGS = {
     type: reservedConcurrency(1000),
     deploy: { default: 10 },
   },
+  smsMonthlySpendLimitUsd: {
+    context: 'smsMonthlySpendLimitUsd',
+    prop: 'smsMonthlySpendLimitUsd',
+    type: dollars(1_000_000),
+    deploy: { default: 50 },
+  },
+  alarmEmail: {
+    context: 'alarmEmail',
+    prop: 'alarmEmail',
+    type: emailAddress(),
+    deploy: { unset: 'none: subscribe to `AlarmTopicArn` yourself' },
+  },
   stackName: {
     context: 'stackName',
     type: matching(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a letter, then up to 127 letters, digits or hyphens'),
@@ -736,6 +753,10 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   emailRequestTokenBurstLimit: 'Route throttling of each email requestToken route: the largest burst.',
   smsReservedConcurrency:
     'Executions reserved for the SMS function, also its most; `none` reserves none (a concurrency quota of 10 allows none). Not 0: to stop SMS, use the kill switch.',
+  smsMonthlySpendLimitUsd:
+    "The account's SNS `MonthlySpendLimit`, which CloudFormation cannot set: give both one value (`aws sns set-sms-attributes`). Spend alarms go off at 50% and 80%.",
+  alarmEmail:
+    'Email address subscribed to the alarm topic (it must confirm): SMS spend and volume, msisdn conversion, refusal bursts, SES bounces and complaints, slow answers.',
   clientIpSource:
     "Where a client's IP, which abuse limits key on, is read: `direct` the source IP, `proxy` `X-Forwarded-For` from trusted proxies, `cloudfront` CloudFront's viewer address.",
   trustedProxyCidrs:

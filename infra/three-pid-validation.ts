@@ -24,8 +24,9 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { ViaServicePrincipal } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table.js';
 import type { LogLevel } from '../functions/config.js';
@@ -39,6 +40,7 @@ import {
   SETTINGS,
   SettingsError,
 } from '../functions/settings.js';
+import { type AlarmThresholds, alarmThresholdProblems, ThreepidAlarms } from './alarms.js';
 import { BUNDLE } from './bundling.js';
 import {
   type Binding,
@@ -197,6 +199,29 @@ export interface MatrixThreepidValidationProps {
    */
   readonly smsReservedConcurrency?: number | 'none';
   /**
+   * The account's SNS SMS `MonthlySpendLimit`, in US dollars: the SMS spend alarms go off at
+   * fractions of it (`alarmThresholds.smsSpendFractions`). CloudFormation cannot set it; set it
+   * to the same value with `aws sns set-sms-attributes --attributes MonthlySpendLimit=…`.
+   * @default 50
+   */
+  readonly smsMonthlySpendLimitUsd?: number;
+  /**
+   * An email address subscribed to the alarm topic (`alarmTopic`); SNS asks it to confirm.
+   * @default none: subscribe to the topic yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Alarm thresholds; each has its default (see AlarmThresholds).
+   * @default the defaults
+   */
+  readonly alarmThresholds?: AlarmThresholds;
+  /**
+   * CloudWatch namespace of the metrics counted from the functions' logs (TokenSent, SmsSent,
+   * SessionValidated, RateLimited, DecoySessionAnswered, ResponseFloorExceeded).
+   * @default `Matrix3pid/` and the construct's path, e.g. `Matrix3pid/MatrixThreepid/Validation`
+   */
+  readonly metricNamespace?: string;
+  /**
    * Retention of the function logs and the access log.
    * @default RetentionDays.THREE_MONTHS
    */
@@ -287,6 +312,10 @@ export class MatrixThreepidValidation extends Construct {
   readonly accessLogGroup: LogGroup;
   /** Present when `customDomain` was given: point the DNS name at its regional domain name. */
   readonly domainName: DomainName | undefined;
+  /** The metrics counted from the logs, and the alarms on abuse and spend. */
+  readonly alarms: ThreepidAlarms;
+  /** Every alarm notifies this topic (encrypted, SSL only); subscribe to it. */
+  readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: MatrixThreepidValidationProps) {
     super(scope, id);
@@ -413,6 +442,19 @@ export class MatrixThreepidValidation extends Construct {
         `smsReservedConcurrency (${reserved}) is below one SMS route's burst limit (${routeThrottles.msisdn.burstLimit}): a burst gets 500s from Lambda's throttling instead of 429s from API Gateway's.`,
       );
     }
+
+    this.alarms = new ThreepidAlarms(this, 'Alarms', {
+      logGroups: Object.fromEntries(
+        Object.entries(functions).map(([name, fn]) => [name, fn.logGroup]),
+      ) as Partial<Record<FunctionName, ILogGroup>>,
+      namespace: props.metricNamespace ?? defaultNamespace(this),
+      smsMonthlySpendLimitUsd:
+        props.smsMonthlySpendLimitUsd ?? SETTINGS.smsMonthlySpendLimitUsd.deploy.default,
+      ...(props.rateLimits ? { rateLimits: props.rateLimits } : {}),
+      ...(props.alarmThresholds ? { thresholds: props.alarmThresholds } : {}),
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+    this.alarmTopic = this.alarms.topic;
     // The $default route is the homeserver's own API (or the 404 fallback): the homeserver checks
     // its access tokens itself, and an API Gateway authorizer could not.
     Validations.of(this.httpApi).acknowledge({
@@ -578,7 +620,7 @@ function runtimeEnvironment(props: MatrixThreepidValidationProps): Record<string
  * than deploying functions that cannot start. Values that are tokens are left to deploy time.
  */
 function checkProps(props: MatrixThreepidValidationProps): void {
-  const problems = propProblems(props);
+  const problems = [...propProblems(props), ...alarmThresholdProblems(props.alarmThresholds)];
   if (problems.length > 0) throw new SettingsError('MatrixThreepidValidation: invalid props', problems);
 }
 
@@ -619,6 +661,11 @@ function definedFields<T extends object>(value: T | undefined): Partial<T> {
 function smsConcurrency(props: MatrixThreepidValidationProps): { reservedConcurrentExecutions?: number } {
   const reserved = props.smsReservedConcurrency ?? SETTINGS.smsReservedConcurrency.deploy.default;
   return reserved === 'none' ? {} : { reservedConcurrentExecutions: reserved };
+}
+
+/** A namespace of its own for each construct, so two deployments in one account count apart. */
+function defaultNamespace(scope: Construct): string {
+  return `Matrix3pid/${scope.node.path}`.replace(/[^A-Za-z0-9.\-_/#:]/g, '-').slice(0, 255);
 }
 
 /** SES SendEmail, only as the From address, only through its identity (and configuration set). */

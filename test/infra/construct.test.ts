@@ -710,6 +710,12 @@ describe('MatrixThreepidValidation', () => {
         'smsRequestTokenThrottle.rateLimit must be a whole number',
       ],
       [
+        'a spend limit of nothing',
+        { smsMonthlySpendLimitUsd: 0 },
+        'smsMonthlySpendLimitUsd must be US dollars',
+      ],
+      ['an alarm address that is not one', { alarmEmail: 'ops' }, 'alarmEmail must be an email address'],
+      [
         'a domain glob with a path',
         { emailDomainAllowlist: ['example.org/x'] },
         'emailDomainAllowlist must be',

@@ -22,6 +22,7 @@ describe('MatrixThreepidStack from CDK context', () => {
   it('builds from the three required values and outputs what an operator needs next', () => {
     const template = Template.fromStack(stackWith(REQUIRED));
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'AlarmTopicArn',
       'ApiUrl',
       'SessionsTable',
       'TokenHmacSecretArn',
@@ -71,7 +72,7 @@ describe('MatrixThreepidStack from CDK context', () => {
     expect(Object.keys(template.findOutputs('*'))).toContain('CustomDomainTarget');
   });
 
-  it('reads the abuse guards: route throttles and SMS concurrency', () => {
+  it('reads the abuse guards: route throttles, SMS concurrency, the spend limit and the alarm address', () => {
     const template = Template.fromStack(
       stackWith({
         ...REQUIRED,
@@ -80,6 +81,8 @@ describe('MatrixThreepidStack from CDK context', () => {
         emailRequestTokenRateLimit: '10',
         emailRequestTokenBurstLimit: '40',
         smsReservedConcurrency: '4',
+        smsMonthlySpendLimitUsd: '200',
+        alarmEmail: 'ops@example.org',
       }),
     );
     const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
@@ -92,6 +95,14 @@ describe('MatrixThreepidStack from CDK context', () => {
       ThrottlingBurstLimit: 40,
     });
     template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 4 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SMSMonthToDateSpentUSD',
+      Threshold: 160,
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.org',
+    });
   });
 
   it('reserves no SMS concurrency with -c smsReservedConcurrency=none', () => {
@@ -147,6 +158,8 @@ describe('MatrixThreepidStack from CDK context', () => {
       { smsReservedConcurrency: 'lots' },
       '-c smsReservedConcurrency must be a whole number from 1 to 1000, or `none`',
     ],
+    [{ smsMonthlySpendLimitUsd: 'fifty' }, '-c smsMonthlySpendLimitUsd must be US dollars'],
+    [{ alarmEmail: 'ops at example.org' }, '-c alarmEmail must be an email address'],
   ])('refuses bad context %j', (context, message) => {
     expect(() => stackWith({ ...REQUIRED, ...context } as Record<string, string>)).toThrow(message);
   });
