@@ -315,6 +315,36 @@ function dollars(max: number): Parser<number> {
 }
 
 /**
+ * Reserved concurrency of the SMS function: a whole number from 1 to `max`, or `none` for no
+ * reservation. Not 0: a function with none reserved is throttled on every call, which clients see
+ * as a bare 500 rather than a 429, and without a line in its log.
+ */
+function reservedConcurrency(max: number): Parser<number | 'none'> {
+  const expects = `a whole number from 1 to ${max}, or \`none\``;
+  return {
+    expects,
+    parse(raw) {
+      const trimmed = raw.trim();
+      if (trimmed.toLowerCase() === 'none') return ok('none');
+      if (/^0+$/.test(trimmed)) {
+        return {
+          problem:
+            'must not be 0: every SMS request would then fail with a 500, not a 429; to stop SMS, turn it off with the `cfg#switches` item (see "Protecting your SMS bill") or allow no SMS country',
+        };
+      }
+      const value = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+      return value >= 1 && value <= max ? ok(value) : must(expects);
+    },
+    format: String,
+  };
+}
+
+/** One email address, as SNS subscribes it. */
+function emailAddress(): Parser<string> {
+  return matching(/^[^\s@<>,]+@[^\s@<>,]+\.[^\s@<>,]+$/, 'an email address');
+}
+
+/**
  * Comma-separated domain globs, lower-cased: letters (any script), digits, hyphens and dots, with
  * `*` for any run of characters (dots included), like `example.org` or `*.example.org`.
  */
@@ -624,6 +654,48 @@ export const SETTINGS = {
     type: wholeNumber(0),
     deploy: { default: 100 },
   },
+  smsRequestTokenRateLimit: {
+    context: 'smsRequestTokenRateLimit',
+    prop: 'smsRequestTokenThrottle.rateLimit',
+    type: wholeNumber(0),
+    deploy: { default: 2 },
+  },
+  smsRequestTokenBurstLimit: {
+    context: 'smsRequestTokenBurstLimit',
+    prop: 'smsRequestTokenThrottle.burstLimit',
+    type: wholeNumber(0),
+    deploy: { default: 10 },
+  },
+  emailRequestTokenRateLimit: {
+    context: 'emailRequestTokenRateLimit',
+    prop: 'emailRequestTokenThrottle.rateLimit',
+    type: wholeNumber(0),
+    deploy: { default: 5 },
+  },
+  emailRequestTokenBurstLimit: {
+    context: 'emailRequestTokenBurstLimit',
+    prop: 'emailRequestTokenThrottle.burstLimit',
+    type: wholeNumber(0),
+    deploy: { default: 20 },
+  },
+  smsReservedConcurrency: {
+    context: 'smsReservedConcurrency',
+    prop: 'smsReservedConcurrency',
+    type: reservedConcurrency(1000),
+    deploy: { default: 10 },
+  },
+  smsMonthlySpendLimitUsd: {
+    context: 'smsMonthlySpendLimitUsd',
+    prop: 'smsMonthlySpendLimitUsd',
+    type: dollars(1_000_000),
+    deploy: { default: 50 },
+  },
+  alarmEmail: {
+    context: 'alarmEmail',
+    prop: 'alarmEmail',
+    type: emailAddress(),
+    deploy: { unset: 'none: subscribe to `AlarmTopicArn` yourself' },
+  },
   stackName: {
     context: 'stackName',
     type: matching(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a letter, then up to 127 letters, digits or hyphens'),
@@ -673,6 +745,18 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   throttleRateLimit: 'Stage throttling: requests a second, for all routes together.',
   throttleBurstLimit: 'Stage throttling: the largest burst of requests, for all routes together.',
   stackName: 'Name of the CloudFormation stack.',
+  smsRequestTokenRateLimit:
+    'Route throttling of each msisdn requestToken route: requests a second. Each SMS costs money; the stage limit still applies.',
+  smsRequestTokenBurstLimit:
+    'Route throttling of each msisdn requestToken route: the largest burst. Keep it at most `smsReservedConcurrency`.',
+  emailRequestTokenRateLimit: 'Route throttling of each email requestToken route: requests a second.',
+  emailRequestTokenBurstLimit: 'Route throttling of each email requestToken route: the largest burst.',
+  smsReservedConcurrency:
+    'Executions reserved for the SMS function, also its most; `none` reserves none (a concurrency quota of 10 allows none). Not 0: to stop SMS, use the kill switch.',
+  smsMonthlySpendLimitUsd:
+    "The account's SNS `MonthlySpendLimit`, which CloudFormation cannot set: give both one value (`aws sns set-sms-attributes`). Spend alarms go off at 50% and 80%.",
+  alarmEmail:
+    'Email address subscribed to the alarm topic (it must confirm): SMS spend and volume, msisdn conversion, refusal bursts, SES bounces and complaints, slow answers.',
   clientIpSource:
     "Where a client's IP, which abuse limits key on, is read: `direct` the source IP, `proxy` `X-Forwarded-For` from trusted proxies, `cloudfront` CloudFront's viewer address.",
   trustedProxyCidrs:

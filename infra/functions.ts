@@ -2,8 +2,10 @@
  * The Lambda functions as deployed, and what each one is bound to. requestToken is split by
  * medium, so the email function alone can use SES and the SMS function alone can use SNS.
  * test/lambda/iam.test.ts runs each entry through every flow it serves and checks that the
- * actions these bindings grant are exactly the ones its code sends.
+ * actions these bindings grant, and on which keys of the table, are exactly the ones its code sends.
  */
+import { COUNTER_KEY_PREFIX } from '../functions/adapters/dynamodb/rate-limiter.js';
+import { SWITCHES_KEY } from '../functions/adapters/dynamodb/sending-switches.js';
 import type { Route } from '../functions/http/routes.js';
 
 export type FunctionName =
@@ -15,15 +17,47 @@ export type FunctionName =
   | 'fallback';
 
 /**
- * The calls DynamoDbSessionStore makes: load → GetItem, send and recordGuess → UpdateItem (and a
- * GetItem when a refused write comes back without the item, as on dynalite), save → PutItem,
- * remove → DeleteItem.
+ * The kinds of item in the sessions table, each known by the start of its key. A table binding
+ * names one kind, and its grant holds only for keys with that prefix (`dynamodb:LeadingKeys`).
  */
-export type SessionTableAction =
-  | 'dynamodb:GetItem'
-  | 'dynamodb:PutItem'
-  | 'dynamodb:DeleteItem'
-  | 'dynamodb:UpdateItem';
+export type TableItems = 'sessions' | 'counters' | 'switches';
+
+/**
+ * The key prefix of each kind of item. Sessions are `session#<key>` (DynamoDbSessionStore, which
+ * does not export its prefix; test/lambda/iam.test.ts records every key the code sends and fails
+ * on one outside its grant), rate-limit counters `rl#<key>#<day>`, the kill switch `cfg#switches`.
+ */
+export const KEY_PREFIXES: Readonly<Record<TableItems, string>> = {
+  sessions: 'session#',
+  counters: COUNTER_KEY_PREFIX,
+  switches: SWITCHES_KEY.slice(0, SWITCHES_KEY.indexOf('#') + 1),
+};
+
+/** What the code may do to each kind of item. */
+export interface TableItemActions {
+  /**
+   * The calls DynamoDbSessionStore makes: load → GetItem, send and recordGuess → UpdateItem (and a
+   * GetItem when a refused write comes back without the item, as on dynalite), save → PutItem,
+   * remove → DeleteItem.
+   */
+  readonly sessions: 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:DeleteItem' | 'dynamodb:UpdateItem';
+  /** DynamoDbRateLimiter: a charge is one UpdateItem; a refusal without the item reads it once. */
+  readonly counters: 'dynamodb:UpdateItem' | 'dynamodb:GetItem';
+  /** DynamoDbSendingSwitches reads the switches; only an operator writes them. */
+  readonly switches: 'dynamodb:GetItem';
+}
+export type TableAction = TableItemActions[TableItems];
+
+/** Exactly these actions on one kind of item of the table, whose name is put in `env`. */
+export type TableBinding = {
+  [I in TableItems]: {
+    readonly kind: 'table';
+    readonly table: 'sessions';
+    readonly env: 'TABLE_NAME';
+    readonly items: I;
+    readonly actions: readonly TableItemActions[I][];
+  };
+}[TableItems];
 
 /**
  * Something a function uses, with its permission and the variable it is found by. The construct
@@ -35,13 +69,7 @@ export type Binding =
    * (functions/config.ts), or only the log level.
    */
   | { readonly kind: 'configuration'; readonly reads: 'all' | 'logLevel' }
-  /** Exactly these actions on the table, whose name is put in `env`. */
-  | {
-      readonly kind: 'table';
-      readonly table: 'sessions';
-      readonly env: 'TABLE_NAME';
-      readonly actions: readonly SessionTableAction[];
-    }
+  | TableBinding
   /** GetSecretValue on the secret, whose ARN is put in `env`; it is read once, at cold start. */
   | { readonly kind: 'secret'; readonly secret: 'tokenHmac'; readonly env: 'TOKEN_HMAC_SECRET_ARN' }
   /** Email through SES as the From address only, or SMS through SNS to phone numbers only. */
@@ -61,39 +89,54 @@ export interface FunctionSpec {
 
 const CONFIGURATION: Binding = { kind: 'configuration', reads: 'all' };
 const TOKEN_HMAC_KEY: Binding = { kind: 'secret', secret: 'tokenHmac', env: 'TOKEN_HMAC_SECRET_ARN' };
-const sessions = (...actions: SessionTableAction[]): Binding => ({
-  kind: 'table',
-  table: 'sessions',
-  env: 'TABLE_NAME',
-  actions,
-});
+const onTable = <I extends TableItems>(items: I, ...actions: TableItemActions[I][]): Binding =>
+  ({ kind: 'table', table: 'sessions', env: 'TABLE_NAME', items, actions }) as TableBinding;
 
 /**
  * requestToken creates or resends in one conditional update; when that is refused it reads the
  * record and saves a planned one; when sending fails it puts the previous record back, or removes
  * a session it had just created.
  */
-const SESSION_WRITER = sessions(
+const SESSION_WRITER = onTable(
+  'sessions',
   'dynamodb:UpdateItem',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:DeleteItem',
 );
 /** Validating records the guess in one conditional update; a refused one is explained from a read. */
-const SESSION_VALIDATOR = sessions('dynamodb:UpdateItem', 'dynamodb:GetItem');
+const SESSION_VALIDATOR = onTable('sessions', 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+/** requestToken charges the rate limits, and reads a refused counter where the store does not return it. */
+const RATE_COUNTERS = onTable('counters', 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+/** requestToken reads the kill switch before anything else; it never writes it. */
+const KILL_SWITCH = onTable('switches', 'dynamodb:GetItem');
 
 export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
   requestEmailToken: {
     entry: 'functions/lambda/request-email-token.ts',
     description: 'Matrix 3PID: requestToken for email addresses (sends through SES)',
     timeoutSeconds: 10,
-    bindings: [CONFIGURATION, SESSION_WRITER, TOKEN_HMAC_KEY, { kind: 'sender', sends: 'email' }],
+    bindings: [
+      CONFIGURATION,
+      SESSION_WRITER,
+      RATE_COUNTERS,
+      KILL_SWITCH,
+      TOKEN_HMAC_KEY,
+      { kind: 'sender', sends: 'email' },
+    ],
   },
   requestMsisdnToken: {
     entry: 'functions/lambda/request-msisdn-token.ts',
     description: 'Matrix 3PID: requestToken for phone numbers (sends through SNS)',
     timeoutSeconds: 10,
-    bindings: [CONFIGURATION, SESSION_WRITER, TOKEN_HMAC_KEY, { kind: 'sender', sends: 'sms' }],
+    bindings: [
+      CONFIGURATION,
+      SESSION_WRITER,
+      RATE_COUNTERS,
+      KILL_SWITCH,
+      TOKEN_HMAC_KEY,
+      { kind: 'sender', sends: 'sms' },
+    ],
   },
   submitToken: {
     entry: 'functions/lambda/submit-token.ts',
@@ -111,7 +154,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     entry: 'functions/lambda/get-validated-3pid.ts',
     description: "Matrix 3PID: the homeserver's question, was this session validated",
     timeoutSeconds: 5,
-    bindings: [CONFIGURATION, sessions('dynamodb:GetItem'), TOKEN_HMAC_KEY],
+    bindings: [CONFIGURATION, onTable('sessions', 'dynamodb:GetItem'), TOKEN_HMAC_KEY],
   },
   fallback: {
     entry: 'functions/lambda/fallback.ts',

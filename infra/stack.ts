@@ -32,5 +32,9 @@ export class MatrixThreepidStack extends Stack {
     }
     new CfnOutput(this, 'SessionsTable', { value: this.validation.table.tableName });
     new CfnOutput(this, 'TokenHmacSecretArn', { value: this.validation.tokenHmacSecret.secretArn });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Every alarm (SMS spend, floods, SES reputation) is sent here; subscribe to it.',
+      value: this.validation.alarmTopic.topicArn,
+    });
   }
 }

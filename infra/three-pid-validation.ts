@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   DomainName,
   HttpApi,
@@ -23,22 +24,32 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { ViaServicePrincipal } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table.js';
 import type { LogLevel } from '../functions/config.js';
+import type { Medium } from '../functions/core/model.js';
 import type { RateLimitOverrides } from '../functions/core/rate-limits.js';
 import type { NumberType } from '../functions/core/sms-policy.js';
-import { ROUTES, type RouteAuth } from '../functions/http/routes.js';
+import { ROUTES, type RouteAuth, routeKeyOf } from '../functions/http/routes.js';
 import {
   type ClientIpSourceKind,
   type DecoyNoticeKind,
   SETTINGS,
   SettingsError,
 } from '../functions/settings.js';
+import { type AlarmThresholds, alarmThresholdProblems, ThreepidAlarms } from './alarms.js';
 import { BUNDLE } from './bundling.js';
-import { type Binding, FUNCTIONS, type FunctionName, functionOf } from './functions.js';
+import {
+  type Binding,
+  FUNCTIONS,
+  type FunctionName,
+  functionOf,
+  KEY_PREFIXES,
+  type TableBinding,
+} from './functions.js';
 import { functionEnvironment, propProblems } from './settings.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -164,6 +175,53 @@ export interface MatrixThreepidValidationProps {
    */
   readonly throttle?: ThrottleSettings;
   /**
+   * Throttling of each msisdn requestToken route, within the stage's: every SMS costs money. Each
+   * of the six routes (register, password reset and add, under r0 and v3) has its own bucket. A
+   * missing field takes its default.
+   * @default { rateLimit: 2, burstLimit: 10 }
+   */
+  readonly smsRequestTokenThrottle?: ThrottleSettings;
+  /**
+   * Throttling of each email requestToken route, within the stage's. A missing field takes its
+   * default.
+   * @default { rateLimit: 5, burstLimit: 20 }
+   */
+  readonly emailRequestTokenThrottle?: ThrottleSettings;
+  /**
+   * Concurrent executions reserved for the SMS function (`requestMsisdnToken`), which are also the
+   * most it may run: with the uniform answers' floor, a flood holds each execution for at least
+   * `responseFloorMs`. Requests past it are refused by Lambda, which clients see as a 500, not a
+   * 429: keep it at least one SMS route's burst limit. `'none'` reserves nothing: Lambda must leave
+   * 100 executions (10 on a new account) unreserved, so an account whose concurrency quota is that
+   * low cannot reserve any. 0 is refused: every SMS request would fail with a 500. To stop SMS,
+   * use the kill switch.
+   * @default 10
+   */
+  readonly smsReservedConcurrency?: number | 'none';
+  /**
+   * The account's SNS SMS `MonthlySpendLimit`, in US dollars: the SMS spend alarms go off at
+   * fractions of it (`alarmThresholds.smsSpendFractions`). CloudFormation cannot set it; set it
+   * to the same value with `aws sns set-sms-attributes --attributes MonthlySpendLimit=…`.
+   * @default 50
+   */
+  readonly smsMonthlySpendLimitUsd?: number;
+  /**
+   * An email address subscribed to the alarm topic (`alarmTopic`); SNS asks it to confirm.
+   * @default none: subscribe to the topic yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Alarm thresholds; each has its default (see AlarmThresholds).
+   * @default the defaults
+   */
+  readonly alarmThresholds?: AlarmThresholds;
+  /**
+   * CloudWatch namespace of the metrics counted from the functions' logs (TokenSent, SmsSent,
+   * SessionValidated, RateLimited, DecoySessionAnswered, ResponseFloorExceeded).
+   * @default `Matrix3pid/` and the construct's path, e.g. `Matrix3pid/MatrixThreepid/Validation`
+   */
+  readonly metricNamespace?: string;
+  /**
    * Retention of the function logs and the access log.
    * @default RetentionDays.THREE_MONTHS
    */
@@ -216,6 +274,23 @@ export const DEFAULT_THROTTLE: ThrottleSettings = {
 };
 
 /**
+ * The default throttle of each requestToken route, by medium: a person needs one or two requests.
+ * Each route has a bucket of its own, and each medium has six routes (three purposes, under r0
+ * and v3), so a flood spread over them gets up to six times this through, to be refused by the
+ * rate limits before anything is sent.
+ */
+export const DEFAULT_REQUEST_TOKEN_THROTTLE: Readonly<Record<Medium, Required<ThrottleSettings>>> = {
+  msisdn: {
+    rateLimit: SETTINGS.smsRequestTokenRateLimit.deploy.default,
+    burstLimit: SETTINGS.smsRequestTokenBurstLimit.deploy.default,
+  },
+  email: {
+    rateLimit: SETTINGS.emailRequestTokenRateLimit.deploy.default,
+    burstLimit: SETTINGS.emailRequestTokenBurstLimit.deploy.default,
+  },
+};
+
+/**
  * Homeserver-side 3PID validation (email and phone) on AWS: an HTTP API whose routes are served
  * by one small function each, over a DynamoDB table, sending through SES and SNS. Every function
  * gets only the permissions its code uses.
@@ -237,6 +312,10 @@ export class MatrixThreepidValidation extends Construct {
   readonly accessLogGroup: LogGroup;
   /** Present when `customDomain` was given: point the DNS name at its regional domain name. */
   readonly domainName: DomainName | undefined;
+  /** The metrics counted from the logs, and the alarms on abuse and spend. */
+  readonly alarms: ThreepidAlarms;
+  /** Every alarm notifies this topic (encrypted, SSL only); subscribe to it. */
+  readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: MatrixThreepidValidationProps) {
     super(scope, id);
@@ -326,6 +405,8 @@ export class MatrixThreepidValidation extends Construct {
       },
       ...(this.domainName ? { domainMapping: { domainName: this.domainName } } : {}),
     });
+    const routeThrottles = requestTokenThrottles(props);
+    const stage = this.stage.node.defaultChild as CfnStage;
 
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const route of ROUTES) {
@@ -341,7 +422,39 @@ export class MatrixThreepidValidation extends Construct {
         id: 'AwsSolutions-APIG4',
         reason: WITHOUT_AUTHORIZER[route.auth],
       });
+      if (route.handler === 'requestToken' && route.medium !== undefined) {
+        const throttle = routeThrottles[route.medium];
+        stage.routeSettings = {
+          ...stage.routeSettings,
+          [routeKeyOf(route)]: {
+            ThrottlingRateLimit: throttle.rateLimit,
+            ThrottlingBurstLimit: throttle.burstLimit,
+          },
+        };
+        // A stage's route settings may name only routes that already exist.
+        this.stage.node.addDependency(httpRoute);
+      }
     }
+    const reserved = props.smsReservedConcurrency ?? SETTINGS.smsReservedConcurrency.deploy.default;
+    if (typeof reserved === 'number' && reserved < routeThrottles.msisdn.burstLimit) {
+      Annotations.of(this).addWarningV2(
+        'matrix-3pid:smsReservedConcurrency',
+        `smsReservedConcurrency (${reserved}) is below one SMS route's burst limit (${routeThrottles.msisdn.burstLimit}): a burst gets 500s from Lambda's throttling instead of 429s from API Gateway's.`,
+      );
+    }
+
+    this.alarms = new ThreepidAlarms(this, 'Alarms', {
+      logGroups: Object.fromEntries(
+        Object.entries(functions).map(([name, fn]) => [name, fn.logGroup]),
+      ) as Partial<Record<FunctionName, ILogGroup>>,
+      namespace: props.metricNamespace ?? defaultNamespace(this),
+      smsMonthlySpendLimitUsd:
+        props.smsMonthlySpendLimitUsd ?? SETTINGS.smsMonthlySpendLimitUsd.deploy.default,
+      ...(props.rateLimits ? { rateLimits: props.rateLimits } : {}),
+      ...(props.alarmThresholds ? { thresholds: props.alarmThresholds } : {}),
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+    this.alarmTopic = this.alarms.topic;
     // The $default route is the homeserver's own API (or the 404 fallback): the homeserver checks
     // its access tokens itself, and an API Gateway authorizer could not.
     Validations.of(this.httpApi).acknowledge({
@@ -380,6 +493,7 @@ export class MatrixThreepidValidation extends Construct {
       // markedly shorter at 256 MB for about the same cost per request.
       memorySize: props.memorySize ?? 256,
       timeout: Duration.seconds(spec.timeoutSeconds),
+      ...(name === 'requestMsisdnToken' ? smsConcurrency(props) : {}),
       role,
       logGroup,
       bundling: {
@@ -412,7 +526,7 @@ export class MatrixThreepidValidation extends Construct {
         return;
       case 'table': {
         const table = { sessions: this.table }[binding.table];
-        table.grant(fn, ...binding.actions);
+        fn.addToRolePolicy(tableItemsStatement(table.tableArn, binding));
         fn.addEnvironment(binding.env, table.tableName);
         return;
       }
@@ -506,8 +620,52 @@ function runtimeEnvironment(props: MatrixThreepidValidationProps): Record<string
  * than deploying functions that cannot start. Values that are tokens are left to deploy time.
  */
 function checkProps(props: MatrixThreepidValidationProps): void {
-  const problems = propProblems(props);
+  const problems = [...propProblems(props), ...alarmThresholdProblems(props.alarmThresholds)];
   if (problems.length > 0) throw new SettingsError('MatrixThreepidValidation: invalid props', problems);
+}
+
+/**
+ * The binding's actions on the table, only on items whose partition key starts with the prefix
+ * of its kind. `Null` keeps out a request that names no partition key (a Scan), which
+ * `ForAllValues` alone would let through.
+ */
+export function tableItemsStatement(tableArn: string, binding: TableBinding): PolicyStatement {
+  return new PolicyStatement({
+    effect: Effect.ALLOW,
+    actions: [...binding.actions],
+    resources: [tableArn],
+    conditions: {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${KEY_PREFIXES[binding.items]}*`] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    },
+  });
+}
+
+/** Each requestToken route's throttle by medium: the props over the defaults, field by field. */
+function requestTokenThrottles(
+  props: MatrixThreepidValidationProps,
+): Record<Medium, Required<ThrottleSettings>> {
+  return {
+    msisdn: { ...DEFAULT_REQUEST_TOKEN_THROTTLE.msisdn, ...definedFields(props.smsRequestTokenThrottle) },
+    email: { ...DEFAULT_REQUEST_TOKEN_THROTTLE.email, ...definedFields(props.emailRequestTokenThrottle) },
+  };
+}
+
+function definedFields<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value ?? {}).filter(([, field]) => field !== undefined),
+  ) as Partial<T>;
+}
+
+/** The SMS function's reserved concurrency, unless the props reserve none. */
+function smsConcurrency(props: MatrixThreepidValidationProps): { reservedConcurrentExecutions?: number } {
+  const reserved = props.smsReservedConcurrency ?? SETTINGS.smsReservedConcurrency.deploy.default;
+  return reserved === 'none' ? {} : { reservedConcurrentExecutions: reserved };
+}
+
+/** A namespace of its own for each construct, so two deployments in one account count apart. */
+function defaultNamespace(scope: Construct): string {
+  return `Matrix3pid/${scope.node.path}`.replace(/[^A-Za-z0-9.\-_/#:]/g, '-').slice(0, 255);
 }
 
 /** SES SendEmail, only as the From address, only through its identity (and configuration set). */

@@ -1,26 +1,39 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PARTITION_KEY } from '../../functions/adapters/dynamodb/table.js';
 
 /**
  * One endpoint for every AWS service the Lambda entries call, which records each request as the
  * IAM action it needs: the service from the SigV4 credential scope, the operation from
  * X-Amz-Target (JSON protocols) or from Action (query protocol). So `dynamodb:GetItem`,
  * `ses:SendEmail`, `sns:Publish`, `secretsmanager:GetSecretValue`, and anything else the code
- * might start sending. DynamoDB requests are passed on to a real emulator; SES SendEmail, SNS
- * Publish and Secrets Manager GetSecretValue are answered here; anything else is refused, after
- * being recorded.
+ * might start sending. A DynamoDB request on one item is recorded with the prefix of its key too,
+ * which is what `dynamodb:LeadingKeys` grants are written on. DynamoDB requests are passed on to a
+ * real emulator; SES SendEmail, SNS Publish and Secrets Manager GetSecretValue are answered here;
+ * anything else is refused, after being recorded.
  */
 export interface AwsRecorder {
   /** Point each SDK client here, e.g. with AWS_ENDPOINT_URL_DYNAMODB. */
   readonly endpoint: string;
-  /** The actions recorded since the last call, in the order they arrived. */
-  take(): string[];
+  /** The requests recorded since the last call, in the order they arrived. */
+  take(): RecordedRequest[];
   /** Makes every later SendEmail or Publish to this recipient fail, as a rejected address does. */
   failDeliveriesTo(recipient: string): void;
   /** The text of the newest message delivered to a recipient (an email address, or +E.164). */
   lastMessageTo(recipient: string): string;
   close(): Promise<void>;
+}
+
+/** One request, as the permission it needs. */
+export interface RecordedRequest {
+  /** The IAM action, `service:Operation`. */
+  readonly action: string;
+  /**
+   * For a DynamoDB request naming an item (`Key`, or `Item` for PutItem): its partition key up to
+   * and including the first `#` (`session#`, `rl#`, `cfg#`), or the whole key when it has none.
+   */
+  readonly keyPrefix?: string;
 }
 
 export interface AwsRecorderOptions {
@@ -34,7 +47,7 @@ const SES_XMLNS = 'http://ses.amazonaws.com/doc/2010-12-01/';
 const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
 export async function startAwsRecorder(options: AwsRecorderOptions): Promise<AwsRecorder> {
-  let recorded: string[] = [];
+  let recorded: RecordedRequest[] = [];
   const failing = new Set<string>();
   const delivered = new Map<string, string>();
   let requests = 0;
@@ -70,7 +83,8 @@ export async function startAwsRecorder(options: AwsRecorderOptions): Promise<Aws
     const operation =
       typeof target === 'string' ? target.slice(target.lastIndexOf('.') + 1) : (form.get('Action') ?? '');
     const action = `${service}:${operation}`;
-    recorded.push(action);
+    const keyPrefix = service === 'dynamodb' ? keyPrefixOf(body) : undefined;
+    recorded.push(keyPrefix === undefined ? { action } : { action, keyPrefix });
 
     switch (action) {
       case 'secretsmanager:GetSecretValue': {
@@ -143,6 +157,20 @@ export async function startAwsRecorder(options: AwsRecorderOptions): Promise<Aws
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The prefix of the partition key a DynamoDB request names, if it names one item. */
+function keyPrefixOf(body: Buffer): string | undefined {
+  let request: { Key?: Record<string, { S?: string }>; Item?: Record<string, { S?: string }> };
+  try {
+    request = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const key = (request.Key ?? request.Item)?.[PARTITION_KEY]?.S;
+  if (key === undefined) return undefined;
+  const end = key.indexOf('#');
+  return end === -1 ? key : key.slice(0, end + 1);
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -1,11 +1,13 @@
 import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
+import { COUNTER_KEY_PREFIX } from '../../functions/adapters/dynamodb/rate-limiter.js';
+import { SWITCHES_KEY } from '../../functions/adapters/dynamodb/sending-switches.js';
 import { ROUTES, routeKeyOf } from '../../functions/http/routes.js';
-import { bindingsOf, FUNCTIONS, type FunctionName, functionOf } from '../../infra/functions.js';
+import { bindingsOf, FUNCTIONS, type FunctionName, functionOf, KEY_PREFIXES } from '../../infra/functions.js';
 import {
   MatrixThreepidValidation,
   type MatrixThreepidValidationProps,
@@ -129,6 +131,53 @@ describe('MatrixThreepidValidation', () => {
           DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
         },
       );
+    });
+
+    it('throttles each requestToken route: SMS 2 a second with bursts of 10, email 5 with 20', () => {
+      const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+      const requestTokenRoutes = ROUTES.filter((route) => route.handler === 'requestToken');
+      expect(requestTokenRoutes).toHaveLength(12);
+      expect(stage?.Properties.RouteSettings).toEqual(
+        Object.fromEntries(
+          requestTokenRoutes.map((route) => [
+            routeKeyOf(route),
+            route.medium === 'msisdn'
+              ? { ThrottlingRateLimit: 2, ThrottlingBurstLimit: 10 }
+              : { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 20 },
+          ]),
+        ),
+      );
+      // The stage's own limit is unchanged, for every other route.
+      expect(stage?.Properties.DefaultRouteSettings).toEqual({
+        ThrottlingRateLimit: 50,
+        ThrottlingBurstLimit: 100,
+      });
+    });
+
+    it('deploys the stage after the routes its settings name', () => {
+      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const routeIds = Object.entries(template.findResources('AWS::ApiGatewayV2::Route'))
+        .filter(([, route]) => String(route.Properties.RouteKey).endsWith('/requestToken'))
+        .map(([id]) => id);
+      expect(routeIds).toHaveLength(12);
+      expect(stage?.DependsOn).toEqual(expect.arrayContaining(routeIds));
+    });
+
+    it('takes each route throttle from the props, a missing field at its default', () => {
+      const custom = synth({
+        smsRequestTokenThrottle: { rateLimit: 1 },
+        emailRequestTokenThrottle: { rateLimit: 8, burstLimit: 30 },
+      }).template;
+      const settings = Object.values(custom.findResources('AWS::ApiGatewayV2::Stage'))[0]?.Properties
+        .RouteSettings;
+      expect(settings['POST /_matrix/client/r0/account/password/msisdn/requestToken']).toEqual({
+        ThrottlingRateLimit: 1,
+        ThrottlingBurstLimit: 10,
+      });
+      expect(settings['POST /_matrix/client/v3/account/3pid/email/requestToken']).toEqual({
+        ThrottlingRateLimit: 8,
+        ThrottlingBurstLimit: 30,
+      });
     });
 
     it('writes JSON access logs without the query string, which carries tokens', () => {
@@ -278,6 +327,51 @@ describe('MatrixThreepidValidation', () => {
       expect(variables('requestEmailToken').SES_SOURCE_ARN).toBe(identity);
     });
 
+    it('reserve 10 concurrent executions for the SMS function alone, and none for the others', () => {
+      const reserved = (source = construct, sourceStack = stack, sourceTemplate = template) =>
+        Object.fromEntries(
+          (Object.keys(FUNCTIONS) as FunctionName[]).flatMap((name) => {
+            const fn = source.functions[name];
+            if (!fn) return [];
+            const id = sourceStack.getLogicalId(fn.node.defaultChild as never);
+            return [
+              [
+                name,
+                sourceTemplate.findResources('AWS::Lambda::Function')[id]?.Properties
+                  .ReservedConcurrentExecutions,
+              ],
+            ];
+          }),
+        );
+      expect(reserved()).toEqual({
+        requestEmailToken: undefined,
+        requestMsisdnToken: 10,
+        submitToken: undefined,
+        emailLink: undefined,
+        getValidated3pid: undefined,
+        fallback: undefined,
+      });
+      const more = synth({ smsReservedConcurrency: 25 });
+      expect(reserved(more.construct, more.stack, more.template).requestMsisdnToken).toBe(25);
+      const none = synth({ smsReservedConcurrency: 'none' });
+      expect(Object.values(reserved(none.construct, none.stack, none.template))).toEqual(
+        Array(Object.keys(FUNCTIONS).length).fill(undefined),
+      );
+    });
+
+    it('warns when the SMS function may run fewer executions than the SMS routes let through at once', () => {
+      const warnings = (overrides: Partial<MatrixThreepidValidationProps>) => {
+        const { stack: warned } = synth(overrides);
+        return Annotations.fromStack(warned).findWarning(
+          '*',
+          Match.stringLikeRegexp('smsReservedConcurrency'),
+        );
+      };
+      expect(warnings({})).toEqual([]);
+      expect(warnings({ smsReservedConcurrency: 5 })).toHaveLength(1);
+      expect(warnings({ smsReservedConcurrency: 5, smsRequestTokenThrottle: { burstLimit: 5 } })).toEqual([]);
+    });
+
     it('each log to a group of their own, kept three months by default', () => {
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
       expect(groups).toHaveLength(Object.keys(FUNCTIONS).length + 1);
@@ -329,19 +423,57 @@ describe('MatrixThreepidValidation', () => {
   describe('least privilege', () => {
     const TABLE_ARN = () => ({ 'Fn::GetAtt': [tableId(), 'Arn'] });
 
+    /** Each function's table statements, as exactly as the template has them, by key prefix. */
+    const TABLE_GRANTS: Record<FunctionName, Record<string, string | string[]>> = {
+      requestEmailToken: {
+        'session#*': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'rl#*': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        'cfg#*': 'dynamodb:GetItem',
+      },
+      requestMsisdnToken: {
+        'session#*': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'rl#*': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        'cfg#*': 'dynamodb:GetItem',
+      },
+      submitToken: { 'session#*': ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+      emailLink: { 'session#*': ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+      getValidated3pid: { 'session#*': 'dynamodb:GetItem' },
+      fallback: {},
+    };
+
     it.each(
       Object.keys(FUNCTIONS) as FunctionName[],
-    )('%s may use only the table actions its code performs, on the table alone', (name) => {
+    )('%s may use only the table actions its code performs, each on the keys of its items alone', (name) => {
       const statements = statementsOf(name).filter((statement) =>
         JSON.stringify(statement.Action).includes('dynamodb:'),
       );
-      const actions = actionsOf(statements);
-      expect(actions).toEqual(
+      expect(
+        Object.fromEntries(
+          statements.map((statement) => {
+            expect(statement).toEqual({
+              Effect: 'Allow',
+              Action: statement.Action,
+              Resource: TABLE_ARN(),
+              Condition: {
+                'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [expect.stringMatching(/^[a-z]+#\*$/)] },
+                Null: { 'dynamodb:LeadingKeys': 'false' },
+              },
+            });
+            const condition = statement.Condition as Record<string, Record<string, string[]>>;
+            return [condition['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']?.[0], statement.Action];
+          }),
+        ),
+      ).toEqual(TABLE_GRANTS[name]);
+      expect(actionsOf(statements)).toEqual(
         bindingsOf(FUNCTIONS[name], 'table')
           .flatMap((table) => table.actions)
           .sort(),
       );
-      for (const statement of statements) expect(statement.Resource).toEqual(TABLE_ARN());
+    });
+
+    it('names the key prefixes the adapters write', () => {
+      expect(KEY_PREFIXES).toEqual({ sessions: 'session#', counters: COUNTER_KEY_PREFIX, switches: 'cfg#' });
+      expect(SWITCHES_KEY.startsWith(KEY_PREFIXES.switches)).toBe(true);
     });
 
     it('gives no function a wildcard action, and none an AWS managed policy', () => {
@@ -562,6 +694,27 @@ describe('MatrixThreepidValidation', () => {
       ],
       ['a price cap over 10 USD', { smsMaxPriceUsd: 12 }, 'smsMaxPriceUsd must be US dollars'],
       ['a price cap of nothing', { smsMaxPriceUsd: 0 }, 'smsMaxPriceUsd must be US dollars'],
+      [
+        'no reserved concurrency for SMS, which fails every request',
+        { smsReservedConcurrency: 0 },
+        'smsReservedConcurrency must not be 0: every SMS request would then fail with a 500, not a 429; to stop SMS, turn it off with the `cfg#switches` item',
+      ],
+      [
+        'a reserved concurrency past any account',
+        { smsReservedConcurrency: 5000 },
+        'smsReservedConcurrency must be a whole number from 1 to 1000, or `none`',
+      ],
+      [
+        'a route throttle that is not a whole number',
+        { smsRequestTokenThrottle: { rateLimit: 0.5 } },
+        'smsRequestTokenThrottle.rateLimit must be a whole number',
+      ],
+      [
+        'a spend limit of nothing',
+        { smsMonthlySpendLimitUsd: 0 },
+        'smsMonthlySpendLimitUsd must be US dollars',
+      ],
+      ['an alarm address that is not one', { alarmEmail: 'ops' }, 'alarmEmail must be an email address'],
       [
         'a domain glob with a path',
         { emailDomainAllowlist: ['example.org/x'] },

@@ -22,6 +22,7 @@ describe('MatrixThreepidStack from CDK context', () => {
   it('builds from the three required values and outputs what an operator needs next', () => {
     const template = Template.fromStack(stackWith(REQUIRED));
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'AlarmTopicArn',
       'ApiUrl',
       'SessionsTable',
       'TokenHmacSecretArn',
@@ -71,6 +72,46 @@ describe('MatrixThreepidStack from CDK context', () => {
     expect(Object.keys(template.findOutputs('*'))).toContain('CustomDomainTarget');
   });
 
+  it('reads the abuse guards: route throttles, SMS concurrency, the spend limit and the alarm address', () => {
+    const template = Template.fromStack(
+      stackWith({
+        ...REQUIRED,
+        smsRequestTokenRateLimit: '1',
+        smsRequestTokenBurstLimit: '4',
+        emailRequestTokenRateLimit: '10',
+        emailRequestTokenBurstLimit: '40',
+        smsReservedConcurrency: '4',
+        smsMonthlySpendLimitUsd: '200',
+        alarmEmail: 'ops@example.org',
+      }),
+    );
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stage?.Properties.RouteSettings['POST /_matrix/client/v3/register/msisdn/requestToken']).toEqual({
+      ThrottlingRateLimit: 1,
+      ThrottlingBurstLimit: 4,
+    });
+    expect(stage?.Properties.RouteSettings['POST /_matrix/client/r0/register/email/requestToken']).toEqual({
+      ThrottlingRateLimit: 10,
+      ThrottlingBurstLimit: 40,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 4 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SMSMonthToDateSpentUSD',
+      Threshold: 160,
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.org',
+    });
+  });
+
+  it('reserves no SMS concurrency with -c smsReservedConcurrency=none', () => {
+    const template = Template.fromStack(stackWith({ ...REQUIRED, smsReservedConcurrency: 'none' }));
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+
   it('passes the client IP source and the trusted proxies to the functions, as the README says', () => {
     const template = Template.fromStack(
       stackWith({ ...REQUIRED, clientIpSource: 'proxy', trustedProxyCidrs: '10.0.0.0/8, 2001:db8::7' }),
@@ -107,6 +148,18 @@ describe('MatrixThreepidStack from CDK context', () => {
     [{ smsAllowedNumberTypes: 'MOBILE,LANDLINE' }, '-c smsAllowedNumberTypes must be comma-separated'],
     [{ smsMaxPriceUsd: '0' }, '-c smsMaxPriceUsd must be US dollars with up to 5 decimals'],
     [{ emailDomainDenylist: 'https://spam.example' }, '-c emailDomainDenylist must be domain globs'],
+    [{ smsRequestTokenRateLimit: 'slow' }, '-c smsRequestTokenRateLimit must be a whole number'],
+    [{ emailRequestTokenBurstLimit: '-1' }, '-c emailRequestTokenBurstLimit must be a whole number'],
+    [
+      { smsReservedConcurrency: '0' },
+      '-c smsReservedConcurrency must not be 0: every SMS request would then fail with a 500, not a 429; to stop SMS, turn it off with the `cfg#switches` item (see "Protecting your SMS bill") or allow no SMS country',
+    ],
+    [
+      { smsReservedConcurrency: 'lots' },
+      '-c smsReservedConcurrency must be a whole number from 1 to 1000, or `none`',
+    ],
+    [{ smsMonthlySpendLimitUsd: 'fifty' }, '-c smsMonthlySpendLimitUsd must be US dollars'],
+    [{ alarmEmail: 'ops at example.org' }, '-c alarmEmail must be an email address'],
   ])('refuses bad context %j', (context, message) => {
     expect(() => stackWith({ ...REQUIRED, ...context } as Record<string, string>)).toThrow(message);
   });

@@ -1,12 +1,14 @@
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ensureSessionTable } from '../../functions/adapters/dynamodb/table.js';
+import { SWITCHES_KEY } from '../../functions/adapters/dynamodb/sending-switches.js';
+import { ensureSessionTable, PARTITION_KEY } from '../../functions/adapters/dynamodb/table.js';
 import type { LambdaHttpHandler } from '../../functions/http/middleware.js';
 import { FUNCTIONS, type FunctionName } from '../../infra/functions.js';
 import { MatrixThreepidValidation } from '../../infra/three-pid-validation.js';
 import { type RunningDynalite, startDynalite } from '../helpers/aws.js';
-import { type AwsRecorder, startAwsRecorder } from '../helpers/aws-recorder.js';
+import { type AwsRecorder, type RecordedRequest, startAwsRecorder } from '../helpers/aws-recorder.js';
 import { testApp } from '../helpers/cdk.js';
 import { type EventInput, httpEvent, lambdaContext, parseJsonBody } from '../helpers/events.js';
 import { GENEROUS_RATE_LIMITS } from '../helpers/limits.js';
@@ -16,7 +18,9 @@ import { GENEROUS_RATE_LIMITS } from '../helpers/limits.js';
  * is driven through every flow it serves against one recording endpoint (DynamoDB passed on to
  * dynalite; SES, SNS and Secrets Manager answered there), and the IAM actions its requests needed
  * must be exactly the actions its role is granted in the synthesized template. A grant the code
- * never uses fails as surely as a call that is not granted.
+ * never uses fails as surely as a call that is not granted. Table actions are compared with the
+ * prefix of the keys they touch (`dynamodb:GetItem session#*`), against the `dynamodb:LeadingKeys`
+ * each grant is limited to.
  *
  * The flows run in order and record; the last tests compare. Run the file whole.
  */
@@ -43,9 +47,56 @@ describe('each function is granted exactly the AWS actions its code sends', () =
     FunctionName,
     Set<string>
   >;
+  /** What each function sent while its first container started. */
+  const coldStarts = new Map<FunctionName, string[]>();
   const creditTo = (name: FunctionName) => {
-    for (const action of recorder.take()) sent[name].add(action);
+    for (const request of recorder.take()) sent[name].add(permissionOf(request));
   };
+  const load = async (name: FunctionName) =>
+    (
+      (await import(/* @vite-ignore */ `../../${FUNCTIONS[name].entry}`)) as {
+        handler: LambdaHttpHandler;
+      }
+    ).handler;
+
+  /**
+   * Runs `flow` against a container of `name` started afresh with `env` over ENV, as a
+   * configuration change or a new container would; the first container serves again afterwards.
+   */
+  async function inFreshContainer(name: FunctionName, env: Partial<typeof ENV>, flow: () => Promise<void>) {
+    const first = handlers.get(name);
+    try {
+      for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
+      vi.resetModules();
+      handlers.set(name, await load(name));
+      creditTo(name);
+      await flow();
+    } finally {
+      for (const variable of Object.keys(env)) vi.stubEnv(variable, ENV[variable as keyof typeof ENV]);
+      if (first) handlers.set(name, first);
+    }
+  }
+  /** RATE_LIMITS that refuse the second message to one address within an hour, and no sooner. */
+  const ONE_PER_ADDRESS = JSON.stringify({
+    ...JSON.parse(GENEROUS_RATE_LIMITS),
+    address: { hour: 1, day: 1 },
+  });
+  /** RATE_LIMITS that refuse the second request from one client within an hour. */
+  const ONE_PER_CLIENT = JSON.stringify({ ...JSON.parse(GENEROUS_RATE_LIMITS), ip: { hour: 1, day: 1 } });
+  const switchOff = (media: { sms?: 'off'; email?: 'off' }) =>
+    dynalite.client.send(
+      new PutItemCommand({
+        TableName: ENV.TABLE_NAME,
+        Item: {
+          [PARTITION_KEY]: { S: SWITCHES_KEY },
+          ...Object.fromEntries(Object.entries(media).map(([medium, state]) => [medium, { S: state }])),
+        },
+      }),
+    );
+  const switchOn = () =>
+    dynalite.client.send(
+      new DeleteItemCommand({ TableName: ENV.TABLE_NAME, Key: { [PARTITION_KEY]: { S: SWITCHES_KEY } } }),
+    );
 
   /** Invokes a function; every request that reaches AWS meanwhile is put down to it. */
   async function call(name: FunctionName, input: EventInput) {
@@ -59,12 +110,13 @@ describe('each function is granted exactly the AWS actions its code sends', () =
 
   /** One client_secret per address, so each address has its own session. */
   const secretFor = (address: string) => `secret-${address.replace(/[^0-9a-zA-Z]/g, '')}`;
-  const requestEmail = (email: string, sendAttempt: number) =>
+  const requestEmail = (email: string, sendAttempt: number, sourceIp?: string) =>
     call('requestEmailToken', {
       path: '/_matrix/client/v3/register/email/requestToken',
       body: { client_secret: secretFor(email), email, send_attempt: sendAttempt },
+      ...(sourceIp ? { sourceIp } : {}),
     });
-  const requestSms = (phoneNumber: string, sendAttempt: number) =>
+  const requestSms = (phoneNumber: string, sendAttempt: number, sourceIp?: string) =>
     call('requestMsisdnToken', {
       path: '/_matrix/client/v3/register/msisdn/requestToken',
       body: {
@@ -73,7 +125,10 @@ describe('each function is granted exactly the AWS actions its code sends', () =
         phone_number: phoneNumber,
         send_attempt: sendAttempt,
       },
+      ...(sourceIp ? { sourceIp } : {}),
     });
+  const errcodeOf = async (response: Promise<{ json: () => Record<string, unknown> }>) =>
+    (await response).json().errcode;
   const submit = (sid: string, phoneNumber: string, token: string) =>
     call('submitToken', {
       path: '/_matrix/client/v3/validate/msisdn/submitToken',
@@ -96,11 +151,10 @@ describe('each function is granted exactly the AWS actions its code sends', () =
     for (const [name, value] of Object.entries({ ...ENV, ...endpoints })) vi.stubEnv(name, value);
     for (const name of NAMES) {
       vi.resetModules(); // each entry gets a cold start of its own, as in its own container
-      const entry = (await import(/* @vite-ignore */ `../../${FUNCTIONS[name].entry}`)) as {
-        handler: LambdaHttpHandler;
-      };
-      handlers.set(name, entry.handler);
-      creditTo(name);
+      handlers.set(name, await load(name));
+      const started = recorder.take().map(permissionOf);
+      coldStarts.set(name, [...started].sort());
+      for (const permission of started) sent[name].add(permission);
     }
   });
   afterAll(async () => {
@@ -141,6 +195,33 @@ describe('each function is granted exactly the AWS actions its code sends', () =
     it('refuses bad input', async () => {
       expect((await requestEmail('not an address', 1)).json().errcode).toBe('M_INVALID_PARAM');
     });
+
+    it('refuses a client over its limit, reading the refused counter', async () => {
+      await inFreshContainer('requestEmailToken', { RATE_LIMITS: ONE_PER_CLIENT }, async () => {
+        await requestEmail('limited-client@example.org', 1, '198.51.100.10');
+        expect(await errcodeOf(requestEmail('limited-client@example.org', 2, '198.51.100.10'))).toBe(
+          'M_LIMIT_EXCEEDED',
+        );
+      });
+    });
+
+    it('refuses a second email to an address over its limit, and restores the session', async () => {
+      await inFreshContainer('requestEmailToken', { RATE_LIMITS: ONE_PER_ADDRESS }, async () => {
+        expect((await requestEmail('limited@example.org', 1)).status).toBe(200);
+        expect(await errcodeOf(requestEmail('limited@example.org', 2))).toBe('M_LIMIT_EXCEEDED');
+      });
+    });
+
+    it('sends nothing while email is switched off', async () => {
+      await switchOff({ email: 'off' });
+      try {
+        await inFreshContainer('requestEmailToken', {}, async () => {
+          expect(await errcodeOf(requestEmail('switched-off@example.org', 1))).toBe('M_LIMIT_EXCEEDED');
+        });
+      } finally {
+        await switchOn();
+      }
+    });
   });
 
   describe('requestMsisdnToken', () => {
@@ -171,6 +252,31 @@ describe('each function is granted exactly the AWS actions its code sends', () =
 
     it('refuses bad input', async () => {
       expect((await requestSms('not a number', 1)).json().errcode).toBe('M_INVALID_PARAM');
+    });
+
+    it('refuses a client over its limit, reading the refused counter', async () => {
+      await inFreshContainer('requestMsisdnToken', { RATE_LIMITS: ONE_PER_CLIENT }, async () => {
+        await requestSms('07400100004', 1, '198.51.100.20');
+        expect(await errcodeOf(requestSms('07400100004', 2, '198.51.100.20'))).toBe('M_LIMIT_EXCEEDED');
+      });
+    });
+
+    it('refuses a second text to a number over its limit, and restores the session', async () => {
+      await inFreshContainer('requestMsisdnToken', { RATE_LIMITS: ONE_PER_ADDRESS }, async () => {
+        expect((await requestSms('07400100005', 1)).status).toBe(200);
+        expect(await errcodeOf(requestSms('07400100005', 2))).toBe('M_LIMIT_EXCEEDED');
+      });
+    });
+
+    it('sends nothing while SMS is switched off', async () => {
+      await switchOff({ sms: 'off' });
+      try {
+        await inFreshContainer('requestMsisdnToken', {}, async () => {
+          expect(await errcodeOf(requestSms('07400100006', 1))).toBe('M_LIMIT_EXCEEDED');
+        });
+      } finally {
+        await switchOn();
+      }
     });
   });
 
@@ -268,10 +374,10 @@ describe('each function is granted exactly the AWS actions its code sends', () =
     });
   });
 
-  describe('granted, in the synthesized template, exactly what it sent', () => {
+  describe('granted, in the synthesized template, exactly what it sent, on the keys it sent it', () => {
     let granted: Record<FunctionName, string[]>;
     beforeAll(() => {
-      granted = grantedActions();
+      granted = grantedPermissions();
     });
 
     it.each(NAMES)('%s', (name) => {
@@ -279,11 +385,30 @@ describe('each function is granted exactly the AWS actions its code sends', () =
         [...sent[name]].sort(),
       );
     });
+
+    it('covers the cold start: the HMAC key, and the priming read of a session key', () => {
+      for (const name of NAMES) {
+        const hasTable = FUNCTIONS[name].bindings.some((binding) => binding.kind === 'table');
+        expect(coldStarts.get(name), name).toEqual(
+          hasTable ? ['dynamodb:GetItem session#*', 'secretsmanager:GetSecretValue'] : [],
+        );
+      }
+    });
   });
 });
 
+/** A request as the permission it needs: the action, and for a table item its key prefix. */
+function permissionOf(request: RecordedRequest): string {
+  return request.keyPrefix === undefined ? request.action : `${request.action} ${request.keyPrefix}*`;
+}
+
 interface PolicyDocument {
-  readonly Statement: readonly { Effect: string; Action: string | string[]; Resource: unknown }[];
+  readonly Statement: readonly {
+    Effect: string;
+    Action: string | string[];
+    Resource: unknown;
+    Condition?: Record<string, Record<string, unknown>>;
+  }[];
 }
 type Resources = Record<
   string,
@@ -299,11 +424,12 @@ type Resources = Record<
 >;
 
 /**
- * The actions each function's role is allowed, from the template the construct synthesizes:
- * every Allow statement of the role's inline policies and of the policies attached to it, except
- * its writes to its own log group (Lambda's, not the code's).
+ * What each function's role is allowed, from the template the construct synthesizes: every
+ * Allow statement of the role's inline policies and of the policies attached to it, except its
+ * writes to its own log group (Lambda's, not the code's). An action limited to table keys by
+ * `dynamodb:LeadingKeys` is listed once per key pattern it may touch (`dynamodb:GetItem rl#*`).
  */
-function grantedActions(): Record<FunctionName, string[]> {
+function grantedPermissions(): Record<FunctionName, string[]> {
   const stack = new Stack(testApp(), 'Granted');
   const construct = new MatrixThreepidValidation(stack, 'Validation', {
     serverName: 'example.org',
@@ -329,7 +455,7 @@ function grantedActions(): Record<FunctionName, string[]> {
           .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleRef))
           .flatMap((policy) => policy.Properties.PolicyDocument ?? []),
       ];
-      const actions = documents
+      const permissions = documents
         .flatMap((document) => document.Statement)
         .filter((statement) => statement.Effect === 'Allow')
         .flatMap((statement) => {
@@ -337,9 +463,12 @@ function grantedActions(): Record<FunctionName, string[]> {
           const ownLogging =
             actions.every((action) => action.startsWith('logs:')) &&
             JSON.stringify(statement.Resource) === ownLogGroup;
-          return ownLogging ? [] : actions;
+          if (ownLogging) return [];
+          const keys = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+          if (keys === undefined) return actions;
+          return actions.flatMap((action) => [keys].flat().map((pattern) => `${action} ${String(pattern)}`));
         });
-      return [name, [...new Set(actions)].sort()];
+      return [name, [...new Set(permissions)].sort()];
     }),
   ) as Record<FunctionName, string[]>;
 }
