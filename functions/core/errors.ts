@@ -24,12 +24,13 @@ export type Errcode =
   | 'M_SEND_ERROR'
   | 'M_UNKNOWN';
 
-export type ExpiryReason = 'token_expired' | 'locked' | 'validation_expired';
+export type ExpiryReason = 'token_expired' | 'locked' | 'validation_expired' | 'consumed';
 
 const EXPIRY_MESSAGES: Record<ExpiryReason, string> = {
   token_expired: 'The token has expired. Request a new one.',
   locked: 'Too many incorrect tokens were submitted. Request a new one.',
   validation_expired: 'This session was validated too long ago to be used. Start again.',
+  consumed: 'This session has already been used. Start again.',
 };
 
 /**

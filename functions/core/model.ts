@@ -1,8 +1,13 @@
 export const MEDIA = ['email', 'msisdn'] as const;
 export type Medium = (typeof MEDIA)[number];
 
-/** Why the address is being validated. A session validated for one purpose is not valid for another. */
-export const PURPOSES = ['registration', 'password_reset', 'add_threepid'] as const;
+/**
+ * Why the address is being validated. A session validated for one purpose is not valid for
+ * another. `delegated` is a session started by the homeserver itself, through the identity-server
+ * routes it calls as its msisdn delegate (Synapse's `account_threepid_delegates.msisdn`): the
+ * service is not told whether it is for registering or adding the number.
+ */
+export const PURPOSES = ['registration', 'password_reset', 'add_threepid', 'delegated'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 /** A third-party identifier in canonical form: lower-cased email, or E.164 digits without `+`. */
@@ -57,6 +62,11 @@ export interface Session {
    * never validate it.
    */
   readonly decoy?: true;
+  /**
+   * When the session was used up, for the flows the service completes itself (a password reset):
+   * from then on it validates nothing more.
+   */
+  readonly consumedAt?: number;
   readonly createdAt: number;
   /**
    * Epoch milliseconds (whole seconds) after which the record cannot matter any more: the TTL. It

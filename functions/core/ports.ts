@@ -63,6 +63,11 @@ export interface SessionStore {
   save(session: Session, expectedVersion: number | undefined): Promise<boolean>;
   /** Deletes the record if its version is still `expectedVersion`. Returns false otherwise. */
   remove(key: string, expectedVersion: number): Promise<boolean>;
+  /**
+   * In one request: marks the record used up at `at`, if its version is still `expectedVersion`
+   * and it was not used up already. Returns false otherwise.
+   */
+  consume(key: string, expectedVersion: number, at: number): Promise<boolean>;
 }
 
 export interface ValidationEmail {
@@ -134,7 +139,8 @@ export interface ThreepidDirectory {
 
 /** Public URLs the domain hands out; built from the configured public base URL. */
 export interface ValidationLinks {
-  emailConfirmation(params: { sid: string; clientSecret: string; token: string }): string;
+  /** The emailed link: the sid and the token only, never the client_secret (the whole UIA credential). */
+  emailConfirmation(params: { sid: string; token: string }): string;
   submitUrl(medium: Medium): string;
 }
 

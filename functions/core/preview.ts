@@ -11,7 +11,7 @@ export interface SessionPreview {
   readonly validated: boolean;
 }
 
-export type PreviewSession = (sid: string, clientSecret: string) => Promise<SessionPreview>;
+export type PreviewSession = (sid: string, clientSecret: string | undefined) => Promise<SessionPreview>;
 
 export function makePreviewSession(deps: SessionLookupDeps): PreviewSession {
   const find = makeSessionLookup(deps);

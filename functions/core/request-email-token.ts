@@ -27,11 +27,11 @@ export function makeRequestEmailToken(
       checkEmailDomain(address, deps.emailPolicy);
       return { threepid: { medium: 'email', address }, parsed: undefined };
     },
-    deliver: (session, token, clientSecret) =>
+    deliver: (session, token) =>
       deps.email.sendValidationEmail({
         to: session.threepid.address,
         purpose: session.purpose,
-        link: deps.links.emailConfirmation({ sid: sidOf(session), clientSecret, token }),
+        link: deps.links.emailConfirmation({ sid: sidOf(session), token }),
         validForMs: deps.policy.emailTokenLifetimeMs,
       }),
     notify: (session, reason) =>

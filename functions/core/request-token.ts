@@ -129,6 +129,8 @@ const MUST_BE_BOUND: Record<Purpose, boolean> = {
   registration: false,
   password_reset: true,
   add_threepid: false,
+  // The homeserver has checked the number is free before it delegates; checking again is safe.
+  delegated: false,
 };
 
 /** Bounds optimistic-concurrency retries; only a flood of writers to one record ever gets near it. */

@@ -57,7 +57,8 @@ export interface SendWrite extends SendRequest {
 export interface GuessWrite {
   readonly key: string;
   readonly generation: string;
-  readonly clientSecretDigest: string;
+  /** Undefined for the emailed link, whose token alone is the credential. */
+  readonly clientSecretDigest: string | undefined;
   readonly medium: Medium;
   readonly guess: Guess;
   readonly maxGuesses: number;
@@ -186,7 +187,7 @@ export function planSend(
 
 /** The write that records `token` as a guess at the session a sid names. */
 export function guessWrite(
-  target: { key: string; generation: string; clientSecretDigest: string; medium: Medium },
+  target: { key: string; generation: string; clientSecretDigest: string | undefined; medium: Medium },
   token: string,
   ctx: Pick<LifecycleContext, 'now' | 'policy' | 'hasher'>,
 ): GuessWrite {
@@ -206,7 +207,8 @@ export function canRecordGuess(current: Session | undefined, write: GuessWrite):
   return (
     current !== undefined &&
     current.generation === write.generation &&
-    sameDigest(current.clientSecretDigest, write.clientSecretDigest) &&
+    (write.clientSecretDigest === undefined ||
+      sameDigest(current.clientSecretDigest, write.clientSecretDigest)) &&
     current.threepid.medium === write.medium &&
     current.guesses.length < write.maxGuesses &&
     write.guess.at < current.expiresAt

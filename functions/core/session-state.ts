@@ -16,6 +16,8 @@ export type SessionStatus =
   /** Too many tokens were submitted; even the right one no longer works. */
   | 'locked'
   | 'validated'
+  /** Validated, then used up by a flow the service completes itself (a password reset). */
+  | 'consumed'
   /** Validated too long ago to be used. */
   | 'validation_expired'
   /** Past the record's lifetime: behaves as if it did not exist. */
@@ -59,7 +61,8 @@ export function sessionStatus(session: Session, now: number, policy: ValidationP
   if (now >= Math.min(session.expiresAt, goneAt(session, policy))) return 'gone';
   const validated = validatedAt(session);
   if (validated !== undefined) {
-    return now < validated + policy.validatedSessionLifetimeMs ? 'validated' : 'validation_expired';
+    if (now >= validated + policy.validatedSessionLifetimeMs) return 'validation_expired';
+    return session.consumedAt === undefined ? 'validated' : 'consumed';
   }
   if (session.guesses.length >= policy.maxTokenSubmissions) return 'locked';
   return session.tokens.some((token) => now < token.expiresAt) ? 'awaiting' : 'token_expired';
@@ -94,6 +97,8 @@ export interface StatusRules {
   readonly onPreview: 'ask-to-confirm' | 'show-confirmed' | Refusal;
   /** getValidated3pid: the homeserver asks whether the session was validated. */
   readonly onQuery: 'answer-validated' | 'not-yet-validated' | Refusal;
+  /** A flow the service completes itself (a password reset) uses the session up. */
+  readonly onConsume: 'consume' | 'not-yet-validated' | Refusal;
 }
 
 const UNKNOWN: Refusal = { refuse: 'unknown' };
@@ -109,6 +114,7 @@ export function rulesFor(status: SessionStatus): StatusRules {
         onGuessRecorded: 'incorrect',
         onPreview: 'ask-to-confirm',
         onQuery: 'not-yet-validated',
+        onConsume: 'not-yet-validated',
       };
     case 'token_expired':
       return {
@@ -119,6 +125,7 @@ export function rulesFor(status: SessionStatus): StatusRules {
         onGuessRecorded: expired('token_expired'),
         onPreview: expired('token_expired'),
         onQuery: expired('token_expired'),
+        onConsume: expired('token_expired'),
       };
     case 'locked':
       return {
@@ -128,6 +135,7 @@ export function rulesFor(status: SessionStatus): StatusRules {
         onGuessRecorded: 'incorrect',
         onPreview: expired('locked'),
         onQuery: expired('locked'),
+        onConsume: expired('locked'),
       };
     case 'validated':
       return {
@@ -139,6 +147,17 @@ export function rulesFor(status: SessionStatus): StatusRules {
         onGuessRecorded: 'validated',
         onPreview: 'show-confirmed',
         onQuery: 'answer-validated',
+        onConsume: 'consume',
+      };
+    case 'consumed':
+      return {
+        onRepeatedAttempt: 'answer-same-sid',
+        onNewerAttempt: 'start-new-session',
+        onSubmit: expired('consumed'),
+        onGuessRecorded: expired('consumed'),
+        onPreview: expired('consumed'),
+        onQuery: expired('consumed'),
+        onConsume: expired('consumed'),
       };
     case 'validation_expired':
       return {
@@ -148,6 +167,7 @@ export function rulesFor(status: SessionStatus): StatusRules {
         onGuessRecorded: expired('validation_expired'),
         onPreview: expired('validation_expired'),
         onQuery: expired('validation_expired'),
+        onConsume: expired('validation_expired'),
       };
     case 'gone':
       return {
@@ -157,6 +177,7 @@ export function rulesFor(status: SessionStatus): StatusRules {
         onGuessRecorded: UNKNOWN,
         onPreview: UNKNOWN,
         onQuery: UNKNOWN,
+        onConsume: UNKNOWN,
       };
     default:
       return unreachable(status);

@@ -12,7 +12,11 @@ import { type Refusal, type SessionStatus, sessionStatus } from './session-state
 
 export interface SessionQuery {
   readonly sid: string;
-  readonly clientSecret: string;
+  /**
+   * The client_secret. Only the emailed link may leave it out (its 192-bit token is the
+   * credential there, and the secret no longer travels in the email); every API route needs it.
+   */
+  readonly clientSecret: string | undefined;
   /** The medium the route is for, when it names one. */
   readonly medium?: Medium | undefined;
 }
@@ -32,7 +36,7 @@ export interface FoundSession {
 /** The record key and generation a well-formed sid names; a sid that names none is a miss. */
 export function sidTarget(query: SessionQuery): { key: string; generation: string } {
   assertSid(query.sid);
-  assertClientSecret(query.clientSecret);
+  if (query.clientSecret !== undefined) assertClientSecret(query.clientSecret);
   const target = parseSid(query.sid);
   if (!target) throw MatrixError.noValidSession();
   return target;
@@ -48,11 +52,9 @@ export function makeSessionMatcher(hasher: SecretHasher) {
   const decoyDigest = hasher.digest('client-secret', 'decoy');
   return (session: Session | undefined, query: SessionQuery): Session => {
     const target = sidTarget(query);
-    const secretMatches = hasher.matches(
-      'client-secret',
-      query.clientSecret,
-      session?.clientSecretDigest ?? decoyDigest,
-    );
+    const secretMatches =
+      query.clientSecret === undefined ||
+      hasher.matches('client-secret', query.clientSecret, session?.clientSecretDigest ?? decoyDigest);
     const found =
       session !== undefined &&
       secretMatches &&

@@ -17,7 +17,8 @@ import { makeSessionMatcher, refusalError, sidTarget } from './sessions.js';
 
 export interface TokenSubmission {
   readonly sid: string;
-  readonly clientSecret: string;
+  /** Required on every API route; the emailed link's page may leave it out (see SessionQuery). */
+  readonly clientSecret: string | undefined;
   readonly token: string;
   /** The medium the route is for: it says how the token is read (codes ignore spaces and dashes). */
   readonly medium: Medium;
@@ -81,7 +82,10 @@ export function makeSubmitToken(deps: SubmitTokenDeps): SubmitToken {
   return async (submission) => {
     assertToken(submission.token);
     const target = sidTarget(submission);
-    const clientSecretDigest = hasher.digest('client-secret', submission.clientSecret);
+    const clientSecretDigest =
+      submission.clientSecret === undefined
+        ? undefined
+        : hasher.digest('client-secret', submission.clientSecret);
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       const write = guessWrite(
         { ...target, clientSecretDigest, medium: submission.medium },

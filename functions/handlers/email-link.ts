@@ -16,7 +16,8 @@ export interface EmailLinkDeps {
   readonly nextLinkAllowedHosts: readonly string[];
 }
 
-const FIELDS = { sid: 'string', client_secret: 'string', token: 'string' } as const;
+/** Links carry the sid and the token; links sent before they stopped carrying it also have client_secret. */
+const FIELDS = { sid: 'string', client_secret: 'optional-string', token: 'string' } as const;
 
 /**
  * …/validate/email/confirm: the link in the email. GET and HEAD only show a page with a Confirm

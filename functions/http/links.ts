@@ -9,9 +9,9 @@ import { emailConfirmPath, submitTokenPath } from './routes.js';
 export function validationLinks(publicBaseUrl: string): ValidationLinks {
   const resolve = (path: string) => new URL(path.replace(/^\//, ''), publicBaseUrl);
   return {
-    emailConfirmation({ sid, clientSecret, token }) {
+    emailConfirmation({ sid, token }) {
       const url = resolve(emailConfirmPath());
-      url.search = new URLSearchParams({ sid, client_secret: clientSecret, token }).toString();
+      url.search = new URLSearchParams({ sid, token }).toString();
       return url.href;
     },
     submitUrl(medium: Medium) {

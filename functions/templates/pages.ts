@@ -54,7 +54,8 @@ ${body}
 
 export interface ConfirmPageFields {
   readonly sid: string;
-  readonly clientSecret: string;
+  /** Only on links sent before links stopped carrying it. */
+  readonly clientSecret: string | undefined;
   readonly token: string;
 }
 
@@ -75,7 +76,7 @@ export function confirmPage(
 <p>${wording.confirmQuestion}</p>
 <form method="post" action="${formAction}">
 <input type="hidden" name="sid" value="${fields.sid}">
-<input type="hidden" name="client_secret" value="${fields.clientSecret}">
+${fields.clientSecret === undefined ? '' : html`<input type="hidden" name="client_secret" value="${fields.clientSecret}">`}
 <input type="hidden" name="token" value="${fields.token}">
 <button type="submit">${wording.confirmButton}</button>
 </form>

@@ -30,6 +30,14 @@ export function purposeWording(purpose: Purpose, serverName: string): PurposeWor
         confirmButton: 'Confirm password reset',
         nextStep: 'Go back to your Matrix app to choose a new password.',
       };
+    case 'delegated':
+      return {
+        emailSubject: `[${serverName}] Validate your email`,
+        whyEmail: `Someone, probably you, asked to use this email address on ${serverName}.`,
+        confirmQuestion: `Confirm that you want to use this email address on ${serverName}.`,
+        confirmButton: 'Confirm my email address',
+        nextStep: 'Go back to your Matrix app to finish.',
+      };
     case 'add_threepid':
       return {
         emailSubject: `[${serverName}] Validate your email`,

@@ -219,6 +219,24 @@ export function describeSessionStoreContract(
       });
     });
 
+    describe('consume: use a session up, once', () => {
+      it('marks the record used at the version read, and only once', async () => {
+        const session = sampleSession();
+        await store.save(session, undefined);
+        expect(await store.consume(session.key, 2, 1000)).toBe(false);
+        expect(await store.consume(session.key, 1, 1000)).toBe(true);
+        expect(await store.load(session.key)).toEqual({ ...session, consumedAt: 1000, version: 2 });
+        expect(await store.consume(session.key, 2, 2000)).toBe(false);
+      });
+
+      it(`lets exactly one of 20 ${atomic ? 'concurrent' : 'successive'} consumers win`, async () => {
+        const session = sampleSession();
+        await store.save(session, undefined);
+        const wins = await race(20, (i) => store.consume(session.key, 1, i));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
     describe('recordGuess: count a submission and keep its digest, in one request', () => {
       const pending = async () => {
         const session = sampleSession({ guesses: [] });

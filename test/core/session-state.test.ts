@@ -42,6 +42,7 @@ describe('sessionStatus', () => {
     ['token_expired', session({ tokens: [{ digest: 'token', expiresAt: NOW }] })],
     ['locked', session({ guesses: wrongGuesses(DEFAULT_POLICY.maxTokenSubmissions) })],
     ['validated', validatedAt(NOW - 24 * HOUR + 1)],
+    ['consumed', { ...validatedAt(NOW - HOUR), consumedAt: NOW - 1 }],
     ['validation_expired', validatedAt(NOW - 24 * HOUR)],
     ['gone', validatedAt(NOW - 48 * HOUR)],
     ['gone', session({ tokens: [{ digest: 'token', expiresAt: NOW - 24 * HOUR }] })],
@@ -72,14 +73,15 @@ describe('rulesFor, the one table of what each operation does in each state', ()
 
   // biome-ignore format: one row per state reads as the table it is
   it.each<[SessionStatus, unknown[]]>([
-    // status               repeat              newer attempt        submit (not recorded)   guess recorded       page                query
-    ['awaiting', ['answer-same-sid', 'send-new-token', 'record-guess', 'incorrect', 'ask-to-confirm', 'not-yet-validated']],
-    ['token_expired', ['answer-same-sid', 'send-new-token', expired('token_expired'), expired('token_expired'), expired('token_expired'), expired('token_expired')]],
-    ['locked', ['answer-same-sid', 'start-new-session', expired('locked'), 'incorrect', expired('locked'), expired('locked')]],
-    ['validated', ['answer-same-sid', 'answer-same-sid', 'reconfirm', 'validated', 'show-confirmed', 'answer-validated']],
-    ['validation_expired', ['answer-same-sid', 'start-new-session', expired('validation_expired'), expired('validation_expired'), expired('validation_expired'), expired('validation_expired')]],
-    ['gone', ['start-new-session', 'start-new-session', unknown, unknown, unknown, unknown]],
-  ])('%s', (status, [onRepeatedAttempt, onNewerAttempt, onSubmit, onGuessRecorded, onPreview, onQuery]) => {
+    // status               repeat              newer attempt        submit (not recorded)   guess recorded       page                query                 consume
+    ['awaiting', ['answer-same-sid', 'send-new-token', 'record-guess', 'incorrect', 'ask-to-confirm', 'not-yet-validated', 'not-yet-validated']],
+    ['token_expired', ['answer-same-sid', 'send-new-token', expired('token_expired'), expired('token_expired'), expired('token_expired'), expired('token_expired'), expired('token_expired')]],
+    ['locked', ['answer-same-sid', 'start-new-session', expired('locked'), 'incorrect', expired('locked'), expired('locked'), expired('locked')]],
+    ['validated', ['answer-same-sid', 'answer-same-sid', 'reconfirm', 'validated', 'show-confirmed', 'answer-validated', 'consume']],
+    ['consumed', ['answer-same-sid', 'start-new-session', expired('consumed'), expired('consumed'), expired('consumed'), expired('consumed'), expired('consumed')]],
+    ['validation_expired', ['answer-same-sid', 'start-new-session', expired('validation_expired'), expired('validation_expired'), expired('validation_expired'), expired('validation_expired'), expired('validation_expired')]],
+    ['gone', ['start-new-session', 'start-new-session', unknown, unknown, unknown, unknown, unknown]],
+  ])('%s', (status, [onRepeatedAttempt, onNewerAttempt, onSubmit, onGuessRecorded, onPreview, onQuery, onConsume]) => {
     expect(rulesFor(status)).toEqual({
       onRepeatedAttempt,
       onNewerAttempt,
@@ -87,10 +89,11 @@ describe('rulesFor, the one table of what each operation does in each state', ()
       onGuessRecorded,
       onPreview,
       onQuery,
+      onConsume,
     });
   });
 
   it('refuses a state it does not know, rather than guessing', () => {
-    expect(() => rulesFor('consumed' as SessionStatus)).toThrow('Unhandled case: consumed');
+    expect(() => rulesFor('decoy' as SessionStatus)).toThrow('Unhandled case: decoy');
   });
 });

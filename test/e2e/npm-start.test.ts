@@ -107,7 +107,7 @@ describe('npm start', () => {
     });
     expect(response.status).toBe(200);
     const { sid } = (await response.json()) as { sid: string };
-    await expect.poll(() => started.output()).toContain(`confirm?sid=${sid}&client_secret=readme&token=`);
+    await expect.poll(() => started.output()).toContain(`confirm?sid=${sid}&token=`);
     await expect
       .poll(() => started.output())
       .toContain('POST /_matrix/client/v3/register/email/requestToken → 200');

@@ -56,6 +56,14 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
+  async consume(key: string, expectedVersion: number, at: number): Promise<boolean> {
+    await yieldTurn();
+    const stored = this.records.get(key);
+    if (stored?.version !== expectedVersion || stored.consumedAt !== undefined) return false;
+    this.records.set(key, { ...stored, consumedAt: at, version: stored.version + 1 });
+    return true;
+  }
+
   /** Everything stored, for assertions about what is (and is not) kept. */
   all(): Session[] {
     return [...this.records.values()].map((session) => structuredClone(session));

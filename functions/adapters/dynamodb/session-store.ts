@@ -31,6 +31,7 @@ interface SessionItem {
   guesses: { digest: string; at_ms: number }[];
   next_link?: string;
   decoy?: true;
+  consumed_at_ms?: number;
   created_at_ms: number;
   /** Epoch seconds; DynamoDB TTL deletes the item some time after this. */
   [TTL_ATTRIBUTE]: number;
@@ -156,13 +157,13 @@ export class DynamoDbSessionStore implements SessionStore {
           Key: this.keyOf(write.key),
           UpdateExpression: 'SET guesses = list_append(guesses, :guess), version = version + :one',
           ConditionExpression:
-            'generation = :generation AND client_secret_digest = :csd AND medium = :medium AND ' +
-            `size(guesses) < :maxGuesses AND ${TTL_ATTRIBUTE} > :nowSeconds`,
+            `generation = :generation AND medium = :medium AND size(guesses) < :maxGuesses AND ${TTL_ATTRIBUTE} > :nowSeconds` +
+            (write.clientSecretDigest === undefined ? '' : ' AND client_secret_digest = :csd'),
           ExpressionAttributeValues: {
             ':guess': [{ digest: write.guess.digest, at_ms: write.guess.at }],
             ':one': 1,
             ':generation': write.generation,
-            ':csd': write.clientSecretDigest,
+            ...(write.clientSecretDigest === undefined ? {} : { ':csd': write.clientSecretDigest }),
             ':medium': write.medium,
             ':maxGuesses': write.maxGuesses,
             ':nowSeconds': Math.floor(write.guess.at / 1000),
@@ -208,6 +209,25 @@ export class DynamoDbSessionStore implements SessionStore {
     );
   }
 
+  async consume(key: string, expectedVersion: number, at: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.keyOf(key),
+          UpdateExpression: 'SET consumed_at_ms = :at, version = version + :one',
+          ConditionExpression: 'version = :expected AND attribute_not_exists(consumed_at_ms)',
+          ExpressionAttributeValues: { ':at': at, ':one': 1, ':expected': expectedVersion },
+        }),
+        untilDeadline(),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** The item a refused write saw: returned with the refusal where the store does that, else read once. */
   private async refusedItem(error: unknown, key: string): Promise<Session | undefined> {
     const item = itemOfRefusal(error);
@@ -248,6 +268,7 @@ function toItem(session: Session): SessionItem {
     guesses: session.guesses.map((guess) => ({ digest: guess.digest, at_ms: guess.at })),
     ...(session.nextLink === undefined ? {} : { next_link: session.nextLink }),
     ...(session.decoy ? { decoy: true as const } : {}),
+    ...(session.consumedAt === undefined ? {} : { consumed_at_ms: session.consumedAt }),
     created_at_ms: session.createdAt,
     [TTL_ATTRIBUTE]: Math.ceil(session.expiresAt / 1000),
     version: session.version,
@@ -268,6 +289,7 @@ function fromItem(item: SessionItem): Session {
     guesses: item.guesses.map((guess) => ({ digest: guess.digest, at: guess.at_ms })),
     ...(item.next_link === undefined ? {} : { nextLink: item.next_link }),
     ...(item.decoy ? { decoy: true as const } : {}),
+    ...(item.consumed_at_ms === undefined ? {} : { consumedAt: item.consumed_at_ms }),
     createdAt: item.created_at_ms,
     expiresAt: item[TTL_ATTRIBUTE] * 1000,
     version: item.version,
