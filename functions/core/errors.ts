@@ -16,6 +16,10 @@ export type Errcode =
   | 'M_THREEPID_NOT_FOUND'
   | 'M_THREEPID_DENIED'
   | 'M_LIMIT_EXCEEDED'
+  | 'M_NOT_FOUND'
+  | 'M_PASSWORD_TOO_SHORT'
+  | 'M_UNAUTHORIZED'
+  | 'M_MISSING_TOKEN'
   | 'M_TOKEN_INCORRECT'
   | 'M_SESSION_EXPIRED'
   | 'M_SESSION_NOT_VALIDATED'
@@ -93,6 +97,24 @@ export class MatrixError extends Error {
     return new MatrixError('M_LIMIT_EXCEEDED', 429, 'Too many requests. Try again later.', {
       extras: { body: { retry_after_ms: ms }, headers: { 'Retry-After': String(Math.ceil(ms / 1000)) } },
     });
+  }
+
+  /**
+   * Something the answer depends on (the homeserver's directory or admin API) did not answer:
+   * 503, and nothing was sent or changed. Clients may try again after `retryAfterMs`.
+   */
+  static unavailable(what: string, retryAfterMs = 5000): MatrixError {
+    return new MatrixError('M_UNKNOWN', 503, `${what} is not available just now. Try again shortly.`, {
+      extras: { headers: { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) } },
+    });
+  }
+
+  static passwordTooShort(minimum: number): MatrixError {
+    return new MatrixError(
+      'M_PASSWORD_TOO_SHORT',
+      400,
+      `The password must be at least ${minimum} characters long.`,
+    );
   }
 
   /** `attemptsLeft` is told to the user when the session still counts attempts. */

@@ -129,12 +129,21 @@ export interface SendingSwitches {
 }
 
 /**
- * Which account, if any, an address is bound to. Implemented by a static file locally; later by
- * adapters that ask the homeserver (for example the Synapse admin API).
+ * Which account, if any, an address is bound to: the homeserver's own answer (the Synapse admin
+ * API), or a static file locally.
  */
 export interface ThreepidDirectory {
-  /** The Matrix user ID bound to this canonical 3PID, or undefined. */
+  /**
+   * The Matrix user ID bound to this canonical 3PID, or undefined. Throws a 503 MatrixError when
+   * it cannot answer: the caller then fails closed, and sends nothing.
+   */
   findUserId(threepid: Threepid): Promise<string | undefined>;
+}
+
+/** What the service may do to an account on the homeserver: reset its password. */
+export interface AccountAdmin {
+  /** Sets the password; throws a 503 MatrixError when the homeserver cannot do it now. */
+  resetPassword(userId: string, newPassword: string, logoutDevices: boolean): Promise<void>;
 }
 
 /** Public URLs the domain hands out; built from the configured public base URL. */

@@ -3,27 +3,48 @@ import { MEDIA, type Medium, type Purpose } from '../core/model.js';
 import { unrecognized } from './http-errors.js';
 
 /** The Lambda function that serves a route. One function per handler, as deployed. */
-export type HandlerName = 'requestToken' | 'submitToken' | 'emailLink' | 'getValidated3pid';
+export type HandlerName = 'requestToken' | 'submitToken' | 'emailLink' | 'getValidated3pid' | 'accountPassword';
 export type HttpMethod = 'GET' | 'HEAD' | 'POST';
 /**
  * How a request on the route is authenticated before it reaches the handler. `none`: the spec
  * makes the route unauthenticated, and the session's sid and client_secret are its credentials.
+ * `uia`: the handler authenticates by user-interactive auth with a validated session, and hands
+ * any request that carries an access token to the homeserver, which checks it.
  */
-export type RouteAuth = 'none';
+export type RouteAuth = 'none' | 'uia';
+
+/**
+ * Which API a route belongs to: the client-server API, or the identity-server API (v1) that
+ * Synapse calls on its msisdn delegate, which answers `success` and also takes form bodies.
+ */
+export type RouteApi = 'client' | 'identity';
+
+/**
+ * What a deployment must have for a route to be served here rather than by the homeserver:
+ * `admin`, the homeserver's admin API (a password reset is completed through it); `email-import`,
+ * a way for Synapse to accept an email session validated here (the Synapse module), without which
+ * email registration stays with Synapse.
+ */
+export type RouteNeeds = 'admin' | 'email-import';
 
 export interface Route {
   readonly method: HttpMethod;
   readonly path: string;
   readonly handler: HandlerName;
   readonly auth: RouteAuth;
+  readonly api: RouteApi;
   readonly purpose?: Purpose;
   readonly medium?: Medium;
+  /** Served only when the deployment has this; see `routesServed`. */
+  readonly needs?: RouteNeeds;
 }
 
 /** Every client-server route is served under both prefixes; clients still use r0. */
 export const CLIENT_PREFIXES = ['/_matrix/client/r0', '/_matrix/client/v3'] as const;
 /** v1 is what Synapse calls on its msisdn delegate; v2 is the current identity API. */
 export const IDENTITY_PREFIXES = ['/_matrix/identity/v2', '/_matrix/identity/api/v1'] as const;
+
+const IDENTITY_V1 = '/_matrix/identity/api/v1';
 
 const REQUEST_TOKEN_FLOWS: ReadonlyArray<readonly [string, Purpose]> = [
   ['register', 'registration'],
@@ -45,8 +66,10 @@ export const ROUTES: readonly Route[] = [
           path: `${prefix}/${flow}/${medium}/requestToken`,
           handler: 'requestToken',
           auth: 'none',
+          api: 'client',
           purpose,
           medium,
+          ...(flow === 'register' && medium === 'email' ? { needs: 'email-import' as const } : {}),
         }),
       ),
     ),
@@ -56,6 +79,7 @@ export const ROUTES: readonly Route[] = [
         path: submitTokenPath(medium, prefix),
         handler: 'submitToken',
         auth: 'none',
+        api: 'client',
         medium,
       }),
     ),
@@ -65,19 +89,79 @@ export const ROUTES: readonly Route[] = [
         path: emailConfirmPath(prefix),
         handler: 'emailLink',
         auth: 'none',
+        api: 'client',
         medium: 'email',
       }),
     ),
+    {
+      method: 'POST',
+      path: `${prefix}/account/password`,
+      handler: 'accountPassword',
+      auth: 'uia',
+      api: 'client',
+      purpose: 'password_reset',
+      needs: 'admin',
+    },
   ]),
+  // Synapse's msisdn delegate calls, exactly as it makes them (v1, no auth): the number's session
+  // is started and its code checked here, for registration or adding it alike.
+  {
+    method: 'POST',
+    path: `${IDENTITY_V1}/validate/msisdn/requestToken`,
+    handler: 'requestToken',
+    auth: 'none',
+    api: 'identity',
+    purpose: 'delegated',
+    medium: 'msisdn',
+  },
+  {
+    method: 'POST',
+    path: `${IDENTITY_V1}/validate/msisdn/submitToken`,
+    handler: 'submitToken',
+    auth: 'none',
+    api: 'identity',
+    medium: 'msisdn',
+  },
   ...IDENTITY_PREFIXES.map(
     (prefix): Route => ({
       method: 'GET',
       path: `${prefix}/3pid/getValidated3pid`,
       handler: 'getValidated3pid',
       auth: 'none',
+      api: 'identity',
     }),
   ),
 ];
+
+/** What a deployment has, which decides the routes it serves. */
+export interface Deployment {
+  /** The homeserver's admin API can be called (an admin token is configured). */
+  readonly admin: boolean;
+  /** A homeserver sits behind the service, and owns every route the service does not serve. */
+  readonly homeserver: boolean;
+  /** Synapse can import email sessions validated here (the Synapse module is configured). */
+  readonly emailImport: boolean;
+}
+
+/**
+ * The routes a deployment serves. Without a homeserver behind it, every route (the service is all
+ * there is). With one, email registration stays with the homeserver unless it can import email
+ * sessions, and the password reset only where the admin API can complete it.
+ */
+export function routesServed(deployment: Deployment): readonly Route[] {
+  return ROUTES.filter((route) => {
+    switch (route.needs) {
+      case undefined:
+        return true;
+      case 'admin':
+        return deployment.admin;
+      case 'email-import':
+        return !deployment.homeserver || deployment.emailImport;
+      default:
+        return route.needs satisfies never;
+    }
+  });
+}
 
 /** API Gateway's name for a route, e.g. `POST /_matrix/client/v3/register/email/requestToken`. */
 export const routeKeyOf = (route: Route): string => `${route.method} ${route.path}`;
