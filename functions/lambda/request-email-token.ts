@@ -5,7 +5,8 @@ import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { Mailer } from '../messages/messengers.js';
-import { config, logger, requestControls, SENDER_CLIENT_OPTIONS, storeAndEssentials } from './runtime.js';
+import { storeEssentialsAndAdmin } from './homeserver-runtime.js';
+import { config, logger, requestControls, SENDER_CLIENT_OPTIONS } from './runtime.js';
 
 /** requestToken for email: the only function allowed to send through SES. */
 const transport = new SesEmailTransport(new SESClient(SENDER_CLIENT_OPTIONS), {
@@ -13,14 +14,14 @@ const transport = new SesEmailTransport(new SESClient(SENDER_CLIENT_OPTIONS), {
   configurationSet: config.sesConfigurationSet,
   sourceArn: config.sesSourceArn,
 });
-const { store, base } = await storeAndEssentials();
+const { store, base, admin } = await storeEssentialsAndAdmin();
 
 export const handler = makeRequestTokenHandler({
   email: makeRequestEmailToken({
     ...base,
     ...requestControls(base),
     store,
-    directory: createDirectory(config),
+    directory: createDirectory(config, admin),
     links: validationLinks(config.publicBaseUrl),
     emailPolicy: config.emailPolicy,
     email: new Mailer(transport, { serverName: config.serverName }),

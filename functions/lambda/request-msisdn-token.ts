@@ -5,7 +5,8 @@ import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { SmsMessenger } from '../messages/messengers.js';
-import { config, logger, requestControls, SENDER_CLIENT_OPTIONS, storeAndEssentials } from './runtime.js';
+import { storeEssentialsAndAdmin } from './homeserver-runtime.js';
+import { config, logger, requestControls, SENDER_CLIENT_OPTIONS } from './runtime.js';
 
 /** requestToken for phone numbers: the only function allowed to publish SMS through SNS. */
 const transport = new SnsSmsTransport(new SNSClient(SENDER_CLIENT_OPTIONS), {
@@ -13,14 +14,14 @@ const transport = new SnsSmsTransport(new SNSClient(SENDER_CLIENT_OPTIONS), {
   originationNumber: config.smsOriginationNumber,
   maxPriceUsd: config.smsMaxPriceUsd,
 });
-const { store, base } = await storeAndEssentials();
+const { store, base, admin } = await storeEssentialsAndAdmin();
 
 export const handler = makeRequestTokenHandler({
   msisdn: makeRequestMsisdnToken({
     ...base,
     ...requestControls(base),
     store,
-    directory: createDirectory(config),
+    directory: createDirectory(config, admin),
     links: validationLinks(config.publicBaseUrl),
     smsPolicy: config.smsPolicy,
     sms: new SmsMessenger(transport, { serverName: config.serverName }),

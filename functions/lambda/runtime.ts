@@ -72,8 +72,13 @@ const PRIMING_KEY = 'connection-priming';
 async function coreEssentials(): Promise<Essentials> {
   const source = config.tokenHmacSecret;
   const secret =
-    'value' in source
-      ? source.value
-      : await fetchTokenHmacSecret(new SecretsManagerClient(AWS_CLIENT_OPTIONS), source.secretArn);
+    'value' in source ? source.value : await fetchTokenHmacSecret(secretsClient(), source.secretArn);
   return essentials(config, secret, logger);
+}
+
+let secrets: SecretsManagerClient | undefined;
+/** One Secrets Manager client per container, for every secret the function reads at cold start. */
+export function secretsClient(): SecretsManagerClient {
+  secrets ??= new SecretsManagerClient(AWS_CLIENT_OPTIONS);
+  return secrets;
 }

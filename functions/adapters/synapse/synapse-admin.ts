@@ -44,10 +44,14 @@ export class SynapseAdmin implements ThreepidDirectory, AccountAdmin {
   }
 
   async resetPassword(userId: string, newPassword: string, logoutDevices: boolean): Promise<void> {
-    const response = await this.call('POST', `_synapse/admin/v1/reset_password/${encodeURIComponent(userId)}`, {
-      new_password: newPassword,
-      logout_devices: logoutDevices,
-    });
+    const response = await this.call(
+      'POST',
+      `_synapse/admin/v1/reset_password/${encodeURIComponent(userId)}`,
+      {
+        new_password: newPassword,
+        logout_devices: logoutDevices,
+      },
+    );
     if (response.status !== 200) throw MatrixError.unavailable('The homeserver');
   }
 

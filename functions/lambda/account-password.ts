@@ -1,0 +1,26 @@
+import { homeserverForwarder } from '../adapters/homeserver/forward.js';
+import { makeResetPassword } from '../core/reset-password.js';
+import { makeAccountPasswordHandler } from '../handlers/account-password.js';
+import { storeEssentialsAndAdmin } from './homeserver-runtime.js';
+import { config, logger } from './runtime.js';
+
+/**
+ * POST …/account/password: a password reset completed through Synapse's admin API, and a
+ * logged-in password change handed to the homeserver. Deployed only with both configured.
+ */
+const { store, base, admin } = await storeEssentialsAndAdmin();
+if (!admin || !config.homeserverUrl) {
+  throw new Error('account/password needs the homeserver (HOMESERVER_URL) and its admin token.');
+}
+
+export const handler = makeAccountPasswordHandler({
+  resetPassword: makeResetPassword({
+    ...base,
+    store,
+    directory: admin,
+    accounts: admin,
+    passwordMinLength: config.passwordMinLength,
+  }),
+  forward: homeserverForwarder(config.homeserverUrl),
+  logger,
+});
