@@ -25,6 +25,20 @@ try {
 }
 
 const base = server.publicBaseUrl;
+const homeserver = config.homeserverUrl;
+const directory = config.synapseAdminToken
+  ? `Synapse's admin API at ${config.synapseAdminUrl} (and the password reset is served here)`
+  : (config.threepidBindingsFile ?? 'none (no address belongs to an account)');
+// Email registration is the homeserver's when one is behind the service: try a route served here.
+const tryIt = homeserver
+  ? `curl -s -X POST ${base}_matrix/client/v3/register/msisdn/requestToken \\
+    -H 'Content-Type: application/json' \\
+    -d '{"client_secret":"my-first-secret","country":"GB","phone_number":"07400 123456","send_attempt":1}'
+Then read the code printed below.`
+  : `curl -s -X POST ${base}_matrix/client/v3/register/email/requestToken \\
+    -H 'Content-Type: application/json' \\
+    -d '{"client_secret":"my-first-secret","email":"alice@example.org","send_attempt":1}'
+Then open the link printed below and press the button.`;
 console.log(`
 matrix-3pid-serverless is running locally.
   listening on   ${server.url}
@@ -33,15 +47,13 @@ matrix-3pid-serverless is running locally.
   sessions       ${server.storage}
   token key      ${server.secretSource}
   messages       printed below, and listed at ${new URL(OUTBOX_PATH.slice(1), base).href}
-  bindings       ${config.threepidBindingsFile ?? 'none (no address belongs to an account)'}
+  homeserver     ${homeserver ? `${homeserver}: every request not served here goes there` : 'none (other paths answer 404)'}
+  bindings       ${directory}
   rate limits    ${config.rateLimits === 'off' ? 'off (RATE_LIMITS=off)' : 'on, as on AWS (RATE_LIMITS=off turns them off locally)'}
   SMS countries  ${config.smsPolicy.countries === '*' ? 'every country (SMS_ALLOWED_COUNTRIES)' : config.smsPolicy.countries.join(', ') || 'none'}
 
 Try it:
-  curl -s -X POST ${base}_matrix/client/v3/register/email/requestToken \\
-    -H 'Content-Type: application/json' \\
-    -d '{"client_secret":"my-first-secret","email":"alice@example.org","send_attempt":1}'
-Then open the link printed below and press the button. Ctrl+C stops the server.
+  ${tryIt} Ctrl+C stops the server.
 `);
 
 let stopping = false;

@@ -13,23 +13,19 @@ import dynalite from 'dynalite';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
 import { ensureSessionTable } from '../adapters/dynamodb/table.js';
 import { sweepExpiredItems } from '../adapters/dynamodb/ttl-sweeper.js';
+import { homeserverForwarder } from '../adapters/homeserver/forward.js';
 import { Outbox } from '../adapters/local/outbox.js';
-import {
-  abuseControls,
-  createAllHandlers,
-  createDirectory,
-  createLogger,
-  essentials,
-  type HandlerSet,
-} from '../composition.js';
+import { abuseControls, createDirectory, createLogger, essentials, synapseAdminOf } from '../composition.js';
 import type { LocalConfig, ServiceConfig } from '../config.js';
 import type { Clock, Random, Sleeper } from '../core/ports.js';
 import { jsonErrorResponse } from '../http/errors.js';
 import { badRequestTarget, tooLarge, unrecognized } from '../http/http-errors.js';
 import { MAX_BODY_BYTES } from '../http/request.js';
 import { CORS_HEADERS, emptyResponse, type HttpResponse, jsonResponse } from '../http/responses.js';
-import { matchRoute, routeKeyOf } from '../http/routes.js';
+import { matchRoute, type Route, routeKeyOf, routesServed } from '../http/routes.js';
+import { createAllHandlers, type HandlerSet } from './all-handlers.js';
 import { localContext, requestTarget, toHttpApiEvent, writeResult } from './event.js';
+import { proxyTo } from './proxy.js';
 import { localTokenSecret } from './secret.js';
 
 export const LOCAL_TABLE_NAME = 'matrix-3pid-sessions';
@@ -80,12 +76,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const now = () => (options.clock ?? Date).now();
   const sweepExpired = () => sweepExpiredItems(storage.documentClient, LOCAL_TABLE_NAME, now());
   const sweeper = setInterval(() => sweepExpired().catch(() => undefined), SWEEP_INTERVAL_MS).unref();
-  let handlers: HandlerSet | undefined;
-  let outbox: Outbox | undefined;
+  let app: LocalApp | undefined;
 
   const server = createServer((request, response) => {
     const started = Date.now();
-    serve(request, response, handlers, outbox, options.onEvent)
+    serve(request, response, app)
       .catch(() => writeResult(response, withCors(jsonErrorResponse(new Error('local server failure')))))
       .finally(() =>
         print?.(
@@ -106,12 +101,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     tokenHmacSecret: secret.secret,
   };
   const logger = createLogger(serviceConfig);
-  outbox = new Outbox({ now, ...(print ? { print } : {}) });
+  const outbox = new Outbox({ now, ...(print ? { print } : {}) });
   const base = essentials(serviceConfig, secret.secret, logger, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
-  handlers = createAllHandlers(serviceConfig, base, {
+  const admin = synapseAdminOf(serviceConfig, config.synapseAdminToken);
+  const forward = serviceConfig.homeserverUrl ? homeserverForwarder(serviceConfig.homeserverUrl) : undefined;
+  const handlers = createAllHandlers(serviceConfig, base, {
     ...abuseControls(
       serviceConfig,
       { client: storage.documentClient, tableName: LOCAL_TABLE_NAME },
@@ -119,10 +116,23 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       options.sleeper,
     ),
     store: new DynamoDbSessionStore(storage.documentClient, LOCAL_TABLE_NAME),
-    directory: createDirectory(serviceConfig),
+    directory: createDirectory(serviceConfig, admin),
+    admin,
+    forward,
     email: outbox,
     sms: outbox,
   });
+  const homeserver = serviceConfig.homeserverUrl !== undefined;
+  app = {
+    handlers,
+    outbox,
+    // The password reset needs both: the admin API to reset, the homeserver for logged-in changes.
+    served: new Set(
+      routesServed({ homeserver, admin: admin !== undefined && homeserver, emailImport: false }),
+    ),
+    proxy: homeserver ? proxyTo(serviceConfig.homeserverUrl ?? '') : undefined,
+    onEvent: options.onEvent,
+  };
 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
@@ -142,30 +152,42 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
 }
 
+/** What serves a request locally: the handlers, the outbox, and, with a homeserver, the proxy. */
+interface LocalApp {
+  readonly handlers: HandlerSet;
+  readonly outbox: Outbox;
+  /** The routes this deployment serves (routesServed); every other path is the homeserver's. */
+  readonly served: ReadonlySet<Route>;
+  readonly proxy: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+  readonly onEvent: ((event: APIGatewayProxyEventV2) => void) | undefined;
+}
+
 async function serve(
   request: IncomingMessage,
   response: ServerResponse,
-  handlers: HandlerSet | undefined,
-  outbox: Outbox | undefined,
-  onEvent: ((event: APIGatewayProxyEventV2) => void) | undefined,
+  app: LocalApp | undefined,
 ): Promise<void> {
-  if (!handlers || !outbox)
-    return writeResult(response, jsonResponse(503, { errcode: 'M_UNKNOWN', error: 'Starting up' }));
-  const body = await readBody(request);
-  // The rest of the body is still on its way: the connection cannot carry another request.
-  if (body === undefined) return writeResult(response, closing(withCors(jsonErrorResponse(tooLarge()))));
+  if (!app) return writeResult(response, jsonResponse(503, { errcode: 'M_UNKNOWN', error: 'Starting up' }));
   const url = requestTarget(request.url);
   if (!url) return writeResult(response, withCors(jsonErrorResponse(badRequestTarget())));
   const method = request.method ?? 'GET';
   const path = url.pathname;
-  if (path === OUTBOX_PATH) return writeResult(response, outboxResponse(method, outbox));
+  const match = matchRoute(method, path);
+  // Preflights are answered here for every path, as API Gateway's CORS configuration answers them.
+  const ours =
+    method === 'OPTIONS' || path === OUTBOX_PATH || (match.kind === 'route' && app.served.has(match.route));
+  // Everything the service does not serve is the homeserver's, streamed there untouched.
+  if (!ours && app.proxy) return app.proxy(request, response);
 
-  const match = method === 'OPTIONS' ? undefined : matchRoute(method, path);
-  const route = match?.kind === 'route' ? match.route : undefined;
-  const handler = route ? handlers[route.handler] : handlers.fallback;
+  const body = await readBody(request);
+  // The rest of the body is still on its way: the connection cannot carry another request.
+  if (body === undefined) return writeResult(response, closing(withCors(jsonErrorResponse(tooLarge()))));
+  if (path === OUTBOX_PATH) return writeResult(response, outboxResponse(method, app.outbox));
+  const route = match.kind === 'route' && app.served.has(match.route) ? match.route : undefined;
+  const handler = route ? app.handlers[route.handler] : app.handlers.fallback;
   const routeKey = route ? routeKeyOf(route) : '$default';
   const event = toHttpApiEvent(request, url, body, routeKey);
-  onEvent?.(event);
+  app.onEvent?.(event);
   const result = await handler(event, localContext(route?.handler ?? 'fallback'));
   writeResult(response, result);
 }

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startSynapseStandIn } from '../helpers/synapse-stand-in.js';
 
 /** `npm start`, run as a newcomer runs it: the README's command, its banner, its outbox. */
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -142,6 +143,27 @@ describe('npm start', () => {
       `${second.url}/_matrix/identity/v2/3pid/getValidated3pid?sid=${sid}&client_secret=persist`,
     );
     expect(((await check.json()) as { errcode: string }).errcode).toBe('M_SESSION_NOT_VALIDATED');
+  });
+
+  it('fronts a homeserver with HOMESERVER_URL: what it does not serve is proxied there', async () => {
+    const synapse = await startSynapseStandIn();
+    try {
+      const started = await npmStart({
+        HOMESERVER_URL: synapse.url,
+        SYNAPSE_ADMIN_TOKEN: synapse.adminToken,
+      });
+      expect(started.output()).toContain(
+        `homeserver     ${synapse.url}: every request not served here goes there`,
+      );
+      expect(started.output()).toContain("bindings       Synapse's admin API at");
+      const versions = await fetch(`${started.url}/_matrix/client/versions`);
+      expect(versions.status).toBe(200);
+      expect(((await versions.json()) as { versions: string[] }).versions).toContain('v1.12');
+      expect(synapse.requests.at(-1)).toMatchObject({ method: 'GET', url: '/_matrix/client/versions' });
+      await stop(started);
+    } finally {
+      await synapse.close();
+    }
   });
 
   it('refuses to start on a bad setting, naming it', async () => {
