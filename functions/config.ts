@@ -6,7 +6,7 @@
  */
 import type { EmailPolicy } from './core/email-policy.js';
 import { DEFAULT_POLICY, type ValidationPolicy } from './core/policy.js';
-import { type RateLimitOverrides, type RateLimits, resolveRateLimits } from './core/rate-limits.js';
+import type { RateLimitOverrides } from './core/rate-limits.js';
 import type { SmsPolicy } from './core/sms-policy.js';
 import type { ClientIpSource } from './http/client-ip.js';
 import {
@@ -46,8 +46,11 @@ export interface ServiceConfig {
   readonly smsOriginationNumber: string | undefined;
   readonly sesConfigurationSet: string | undefined;
   readonly sesSourceArn: string | undefined;
-  /** The rate limits in force, or `off` (local mode only). */
-  readonly rateLimits: RateLimits | 'off';
+  /**
+   * The operator's overrides of the default rate limits, or `off` (local mode only); resolved
+   * where they are enforced (composition.ts), so functions that send nothing do not carry them.
+   */
+  readonly rateLimits: RateLimitOverrides | 'off';
   /** Uniform answers to requestToken, whatever the address's account state. */
   readonly uniformResponses: boolean;
   readonly responseFloorMs: number;
@@ -60,12 +63,20 @@ export interface ServiceConfig {
   readonly smsMaxPriceUsd: number | undefined;
   /** Which email domains may be validated; see checkEmailDomain. */
   readonly emailPolicy: EmailPolicy;
+  /** The homeserver's origin (HOMESERVER_URL): requests the service does not answer go there. */
+  readonly homeserverUrl: string | undefined;
+  /** Where Synapse's admin API is: SYNAPSE_ADMIN_URL, else the homeserver's origin. */
+  readonly synapseAdminUrl: string | undefined;
+  /** The shortest new password a password reset accepts. */
+  readonly passwordMinLength: number;
 }
 
 /** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
 export type TokenSecretSource = { readonly value: string } | { readonly secretArn: string };
 
 export interface LambdaConfig extends Omit<ServiceConfig, 'tokenHmacSecret' | 'smsMaxPriceUsd'> {
+  /** SYNAPSE_ADMIN_TOKEN when set (sam local, tests), else the secret SYNAPSE_ADMIN_TOKEN_SECRET_ARN names, if any. */
+  readonly synapseAdminToken: TokenSecretSource | undefined;
   readonly tableName: string;
   /** Always set on Lambda, where SMS go out through SNS. */
   readonly smsMaxPriceUsd: number;
@@ -74,6 +85,8 @@ export interface LambdaConfig extends Omit<ServiceConfig, 'tokenHmacSecret' | 's
 }
 
 export interface LocalConfig extends Omit<ServiceConfig, 'publicBaseUrl'> {
+  /** An access token of a Synapse admin: with it, Synapse is the directory and the password reset is served. */
+  readonly synapseAdminToken: string | undefined;
   /** 0 picks a free port. */
   readonly port: number;
   readonly host: string;
@@ -111,6 +124,7 @@ export function loadLambdaConfig(env: Env): LambdaConfig {
     tokenHmacSecret: secret ? { value: secret } : { secretArn: secretArn ?? '' },
     tableName: read.get('tableName') ?? '',
     smsMaxPriceUsd: read.defaulted('smsMaxPriceUsd'),
+    synapseAdminToken: adminTokenSource(read, env),
   };
   read.finish();
   return config;
@@ -130,7 +144,11 @@ export function loadLocalConfig(env: Env): LocalConfig {
     tokenHmacSecretGiven: secret !== undefined,
     dataDir: read.get('dataDir'),
     dynamodbEndpoint: read.get('dynamodbEndpoint'),
+    synapseAdminToken: read.get('synapseAdminToken'),
   };
+  if (config.synapseAdminToken !== undefined && config.synapseAdminUrl === undefined) {
+    read.problem('SYNAPSE_ADMIN_TOKEN needs SYNAPSE_ADMIN_URL or HOMESERVER_URL: where the admin API is');
+  }
   read.finish();
   return config;
 }
@@ -165,7 +183,8 @@ function readShared(read: EnvReader) {
     smsOriginationNumber: read.get('smsOriginationNumber'),
     sesConfigurationSet: read.get('sesConfigurationSet'),
     sesSourceArn: read.get('sesSourceArn'),
-    rateLimits: rateLimitsOf(read.get('rateLimits')),
+    // Undefined only when refused (`off` on Lambda), which stops the start anyway.
+    rateLimits: read.get('rateLimits') ?? {},
     uniformResponses: read.defaulted('requestTokenInhibit3pidErrors'),
     responseFloorMs: read.defaulted('responseFloorMs'),
     decoyNotices: read.defaulted('decoyNotices'),
@@ -180,12 +199,29 @@ function readShared(read: EnvReader) {
       allow: read.defaulted('emailDomainAllowlist'),
       deny: read.defaulted('emailDomainDenylist'),
     },
+    ...homeserverOf(read),
+    passwordMinLength: read.defaulted('passwordMinLength'),
   };
 }
 
-function rateLimitsOf(overrides: RateLimitOverrides | 'off' | undefined): RateLimits | 'off' {
-  return overrides === 'off' ? 'off' : resolveRateLimits(overrides ?? {});
+/** The admin token as given (sam local, tests), or the secret holding it; undefined without an admin API. */
+function adminTokenSource(read: EnvReader, env: Env): TokenSecretSource | undefined {
+  const value = read.get('synapseAdminToken');
+  if (value !== undefined) return { value };
+  const secretArn = isBlank(env[SETTINGS.synapseAdminTokenSecretArn.env])
+    ? undefined
+    : read.get('synapseAdminTokenSecretArn');
+  return secretArn === undefined ? undefined : { secretArn };
 }
+
+function homeserverOf(read: EnvReader) {
+  const homeserverUrl = read.get('homeserverOrigin');
+  const synapseAdminUrl =
+    read.get('synapseAdminUrl') ?? (homeserverUrl === undefined ? undefined : withSlash(homeserverUrl));
+  return { homeserverUrl, synapseAdminUrl };
+}
+
+const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
 
 /** CLIENT_IP_SOURCE with what its kind needs: the proxies' CIDRs, or CloudFront's origin secret. */
 function clientIpSource(read: EnvReader): ClientIpSource {

@@ -47,13 +47,16 @@ export interface Parser<T> {
 }
 
 /**
- * Whether a setting may be left out, where it applies, and what leaving it out means. `unset` is
- * the README's words for that (`unset: in memory`, or `–` for a value read but not used there).
+ * Whether a setting may be left out where it applies, and if so whether it then has a default.
+ * What leaving out an optional one means is the README's (SETTING_UNSET), not the functions'.
  */
 export type Presence =
   | { readonly required: true; readonly choice?: Choice }
   | { readonly default: unknown }
-  | { readonly unset: string };
+  | { readonly optional: true };
+
+/** May be left out, with no default: see SETTING_UNSET for what that means. */
+const OPTIONAL = { optional: true } as const;
 
 /**
  * For a required setting that has no safe default, what the operator is choosing and a few typical
@@ -84,6 +87,8 @@ export interface Setting {
   readonly deploy?: Presence;
   /** Another setting that must be given with this one, or not at all. */
   readonly goesWith?: string;
+  /** Another setting without which this one means nothing (the admin API needs a homeserver). */
+  readonly needs?: string;
   /** A value allowed locally but refused on Lambda and at deploy (`RATE_LIMITS=off`). */
   readonly refusedOnLambda?: string;
 }
@@ -395,7 +400,7 @@ export const SETTINGS = {
     prop: 'publicBaseUrl',
     type: baseUrl(),
     lambda: { required: true },
-    local: { unset: '`http://localhost:$PORT/`' },
+    local: OPTIONAL,
   },
   emailFrom: {
     env: 'EMAIL_FROM',
@@ -427,16 +432,53 @@ export const SETTINGS = {
     local: { default: '*' },
   },
   homeserverOrigin: {
+    env: 'HOMESERVER_URL',
     context: 'homeserverOrigin',
-    prop: 'homeserverOrigin',
+    prop: 'homeserver.origin',
     type: matching(/^https?:\/\/[^/?#]+\/?$/, 'an http(s) origin without path, query or fragment'),
-    deploy: { unset: 'none: other paths answer 404' },
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+    deploy: OPTIONAL,
+  },
+  synapseAdminUrl: {
+    env: 'SYNAPSE_ADMIN_URL',
+    context: 'synapseAdminUrl',
+    prop: 'homeserver.adminUrl',
+    type: baseUrl(),
+    needs: 'homeserverOrigin',
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+    deploy: OPTIONAL,
+  },
+  synapseAdminToken: {
+    env: 'SYNAPSE_ADMIN_TOKEN',
+    type: secretKey(16),
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+  },
+  synapseAdminTokenSecretArn: {
+    env: 'SYNAPSE_ADMIN_TOKEN_SECRET_ARN',
+    context: 'synapseAdminTokenSecretArn',
+    prop: 'homeserver.adminTokenSecret',
+    propType: 'ISecret',
+    needs: 'homeserverOrigin',
+    type: matching(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN'),
+    lambda: OPTIONAL,
+    deploy: OPTIONAL,
+  },
+  passwordMinLength: {
+    env: 'PASSWORD_MIN_LENGTH',
+    context: 'passwordMinLength',
+    prop: 'passwordMinLength',
+    type: wholeNumber(1, 128),
+    lambda: { default: 10 },
+    local: { default: 10 },
   },
   domainName: {
     context: 'domainName',
     prop: 'customDomain.domainName',
     type: text('a host name'),
-    deploy: { unset: 'none: the execute-api URL' },
+    deploy: OPTIONAL,
     goesWith: 'certificateArn',
   },
   certificateArn: {
@@ -444,7 +486,7 @@ export const SETTINGS = {
     prop: 'customDomain.certificate',
     propType: 'ICertificate',
     type: text('an ACM certificate ARN'),
-    deploy: { unset: 'none' },
+    deploy: OPTIONAL,
   },
   nextLinkAllowedHosts: {
     env: 'NEXT_LINK_ALLOWED_HOSTS',
@@ -508,8 +550,8 @@ export const SETTINGS = {
   tokenHmacSecret: {
     env: 'TOKEN_HMAC_SECRET',
     type: secretKey(32),
-    lambda: { unset: 'required, or `TOKEN_HMAC_SECRET_ARN`' },
-    local: { unset: 'random per start' },
+    lambda: OPTIONAL,
+    local: OPTIONAL,
   },
   tokenHmacSecretArn: {
     env: 'TOKEN_HMAC_SECRET_ARN',
@@ -517,24 +559,24 @@ export const SETTINGS = {
     prop: 'tokenHmacSecret',
     propType: 'ISecret',
     type: matching(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN'),
-    lambda: { unset: 'set by the deployment' },
-    deploy: { unset: 'a generated secret' },
+    lambda: OPTIONAL,
+    deploy: OPTIONAL,
   },
   threepidBindingsFile: {
     env: 'THREEPID_BINDINGS_FILE',
     type: text('a file path'),
-    lambda: { unset: 'unset: nothing bound' },
-    local: { unset: 'unset: nothing bound' },
+    lambda: OPTIONAL,
+    local: OPTIONAL,
   },
   dataDir: {
     env: 'LOCAL_DATA_DIR',
     type: text('a directory path'),
-    local: { unset: 'unset: in memory' },
+    local: OPTIONAL,
   },
   dynamodbEndpoint: {
     env: 'DYNAMODB_ENDPOINT',
     type: baseUrl(),
-    local: { unset: 'unset: embedded' },
+    local: OPTIONAL,
   },
   logLevel: {
     env: 'LOG_LEVEL',
@@ -556,18 +598,18 @@ export const SETTINGS = {
       /^(?=.*[A-Za-z])[A-Za-z0-9-]{3,11}$/,
       '3-11 letters, digits or hyphens, with at least one letter',
     ),
-    lambda: { unset: 'optional' },
-    local: { unset: '–' },
-    deploy: { unset: "none: the carrier's default" },
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+    deploy: OPTIONAL,
   },
   smsOriginationNumber: {
     env: 'SMS_ORIGINATION_NUMBER',
     context: 'smsOriginationNumber',
     prop: 'smsOriginationNumber',
     type: matching(/^\+[1-9]\d{4,14}$/, 'an E.164 number like +15555550100'),
-    lambda: { unset: 'optional' },
-    local: { unset: '–' },
-    deploy: { unset: 'none' },
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+    deploy: OPTIONAL,
   },
   smsAllowedNumberTypes: {
     env: 'SMS_ALLOWED_NUMBER_TYPES',
@@ -583,25 +625,25 @@ export const SETTINGS = {
     prop: 'smsMaxPriceUsd',
     type: dollars(10),
     lambda: { default: 0.5 },
-    local: { unset: '–' },
+    local: OPTIONAL,
   },
   sesConfigurationSet: {
     env: 'SES_CONFIGURATION_SET',
     context: 'sesConfigurationSet',
     prop: 'sesConfigurationSet',
     type: text('a configuration set name'),
-    lambda: { unset: 'optional' },
-    local: { unset: '–' },
-    deploy: { unset: 'none' },
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+    deploy: OPTIONAL,
   },
   sesSourceArn: {
     env: 'SES_SOURCE_ARN',
     context: 'sesIdentityArn',
     prop: 'sesIdentityArn',
     type: matching(/^arn:aws[a-z-]*:ses:/, 'an SES identity ARN'),
-    lambda: { unset: 'optional' },
-    local: { unset: '–' },
-    deploy: { unset: "the identities of `emailFrom`'s domain and address" },
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+    deploy: OPTIONAL,
   },
   clientIpSource: {
     env: 'CLIENT_IP_SOURCE',
@@ -616,15 +658,15 @@ export const SETTINGS = {
     context: 'trustedProxyCidrs',
     prop: 'trustedProxyCidrs',
     type: cidrList(),
-    lambda: { unset: 'required with `proxy`' },
-    local: { unset: 'required with `proxy`' },
-    deploy: { unset: 'none; required with `proxy`' },
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+    deploy: OPTIONAL,
   },
   cloudfrontOriginSecret: {
     env: 'CLOUDFRONT_ORIGIN_SECRET',
     type: secretKey(32),
-    lambda: { unset: 'required with `cloudfront`' },
-    local: { unset: 'required with `cloudfront`' },
+    lambda: OPTIONAL,
+    local: OPTIONAL,
   },
   emailDomainAllowlist: {
     env: 'EMAIL_DOMAIN_ALLOWLIST',
@@ -694,7 +736,7 @@ export const SETTINGS = {
     context: 'alarmEmail',
     prop: 'alarmEmail',
     type: emailAddress(),
-    deploy: { unset: 'none: subscribe to `AlarmTopicArn` yourself' },
+    deploy: OPTIONAL,
   },
   stackName: {
     context: 'stackName',
@@ -715,6 +757,14 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   publicBaseUrl:
     "Where clients reach this API: emailed links and `submit_url` start with it. Never taken from the request's `Host`.",
   emailFrom: 'From address of emails. On AWS its domain or address must be a verified SES identity.',
+  synapseAdminUrl:
+    "Where Synapse's admin API is, when not at the homeserver's origin (a private address, say).",
+  synapseAdminToken:
+    'An access token of a Synapse server admin, for the directory and the password reset (locally; on AWS a secret).',
+  synapseAdminTokenSecretArn:
+    'A Secrets Manager secret holding the Synapse admin token: binds addresses to accounts, and serves the password reset.',
+  passwordMinLength:
+    'The shortest new password a password reset accepts (Synapse’s admin API checks none of its own).',
   homeserverOrigin:
     "The homeserver's origin; every path not served here is proxied there, path and query intact.",
   domainName: 'A custom domain for the API; needs `certificateArn`.',
@@ -837,3 +887,52 @@ export class SettingsError extends Error {
     super(`${heading}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   }
 }
+
+/**
+ * What leaving out an optional setting means, where it is optional: the README's words (`in
+ * memory`, `none: other paths answer 404`). Kept out of SETTINGS so the functions do not carry them.
+ */
+export const SETTING_UNSET: Readonly<Partial<Record<SettingName, Partial<Record<Where, string>>>>> = {
+  publicBaseUrl: { local: '`http://localhost:$PORT/`' },
+  homeserverOrigin: {
+    lambda: 'set by the deployment',
+    local: 'none: other paths answer 404',
+    deploy: 'none: other paths answer 404',
+  },
+  synapseAdminUrl: {
+    lambda: 'the homeserver origin',
+    local: '`HOMESERVER_URL`',
+    deploy: 'the homeserver origin',
+  },
+  synapseAdminToken: {
+    lambda: '`SYNAPSE_ADMIN_TOKEN_SECRET_ARN`',
+    local: 'none: a bindings file, or nothing, is the directory',
+  },
+  synapseAdminTokenSecretArn: {
+    lambda: 'set by the deployment, on the functions that use it',
+    deploy: 'none: nothing is bound, and the password reset is not served',
+  },
+  domainName: { deploy: 'none: the execute-api URL' },
+  certificateArn: { deploy: 'none' },
+  tokenHmacSecret: { lambda: 'required, or `TOKEN_HMAC_SECRET_ARN`', local: 'random per start' },
+  tokenHmacSecretArn: { lambda: 'set by the deployment', deploy: 'a generated secret' },
+  threepidBindingsFile: { lambda: 'unset: nothing bound', local: 'unset: nothing bound' },
+  dataDir: { local: 'unset: in memory' },
+  dynamodbEndpoint: { local: 'unset: embedded' },
+  smsSenderId: { lambda: 'optional', local: '–', deploy: "none: the carrier's default" },
+  smsOriginationNumber: { lambda: 'optional', local: '–', deploy: 'none' },
+  smsMaxPriceUsd: { local: '–' },
+  sesConfigurationSet: { lambda: 'optional', local: '–', deploy: 'none' },
+  sesSourceArn: {
+    lambda: 'optional',
+    local: '–',
+    deploy: "the identities of `emailFrom`'s domain and address",
+  },
+  trustedProxyCidrs: {
+    lambda: 'required with `proxy`',
+    local: 'required with `proxy`',
+    deploy: 'none; required with `proxy`',
+  },
+  cloudfrontOriginSecret: { lambda: 'required with `cloudfront`', local: 'required with `cloudfront`' },
+  alarmEmail: { deploy: 'none: subscribe to `AlarmTopicArn` yourself' },
+};

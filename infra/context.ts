@@ -64,6 +64,10 @@ export function propsFromContext(
     if (partner && read.given !== readContext(scope, partner).given) {
       problems.push(`-c ${key} and -c ${partner.context} go together`);
     }
+    const needed = setting.needs && (SETTINGS[setting.needs as SettingName] as Setting);
+    if (needed && read.given && !readContext(scope, needed).given) {
+      problems.push(`-c ${key} needs -c ${needed.context}`);
+    }
   }
   problems.unshift(...choices);
   if (missing.length > 0) {
@@ -111,7 +115,12 @@ function asProp(scope: Construct, setting: Setting, value: unknown): unknown {
     case 'ICertificate':
       return Certificate.fromCertificateArn(scope, 'Certificate', value as string);
     case 'ISecret':
-      return Secret.fromSecretCompleteArn(scope, 'ExistingTokenHmacSecret', value as string);
+      // One import per secret setting, named after it (the HMAC key's keeps its original id).
+      return Secret.fromSecretCompleteArn(
+        scope,
+        setting.context === 'tokenHmacSecretArn' ? 'ExistingTokenHmacSecret' : `Existing ${setting.context}`,
+        value as string,
+      );
     default:
       return value;
   }

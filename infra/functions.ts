@@ -9,6 +9,7 @@ import { SWITCHES_KEY } from '../functions/adapters/dynamodb/sending-switches.js
 import type { Route } from '../functions/http/routes.js';
 
 export type FunctionName =
+  | 'accountPassword'
   | 'requestEmailToken'
   | 'requestMsisdnToken'
   | 'submitToken'
@@ -70,8 +71,17 @@ export type Binding =
    */
   | { readonly kind: 'configuration'; readonly reads: 'all' | 'logLevel' }
   | TableBinding
-  /** GetSecretValue on the secret, whose ARN is put in `env`; it is read once, at cold start. */
+  /**
+   * GetSecretValue on the secret, whose ARN is put in `env`; it is read once, at cold start. The
+   * Synapse admin token exists only when the deployment has a homeserver admin API; without it, the
+   * binding gives nothing.
+   */
   | { readonly kind: 'secret'; readonly secret: 'tokenHmac'; readonly env: 'TOKEN_HMAC_SECRET_ARN' }
+  | {
+      readonly kind: 'secret';
+      readonly secret: 'synapseAdminToken';
+      readonly env: 'SYNAPSE_ADMIN_TOKEN_SECRET_ARN';
+    }
   /** Email through SES as the From address only, or SMS through SNS to phone numbers only. */
   | { readonly kind: 'sender'; readonly sends: 'email' | 'sms' };
 
@@ -89,6 +99,12 @@ export interface FunctionSpec {
 
 const CONFIGURATION: Binding = { kind: 'configuration', reads: 'all' };
 const TOKEN_HMAC_KEY: Binding = { kind: 'secret', secret: 'tokenHmac', env: 'TOKEN_HMAC_SECRET_ARN' };
+/** The directory (who an address belongs to) and the password reset ask Synapse's admin API. */
+const SYNAPSE_ADMIN_TOKEN: Binding = {
+  kind: 'secret',
+  secret: 'synapseAdminToken',
+  env: 'SYNAPSE_ADMIN_TOKEN_SECRET_ARN',
+};
 const onTable = <I extends TableItems>(items: I, ...actions: TableItemActions[I][]): Binding =>
   ({ kind: 'table', table: 'sessions', env: 'TABLE_NAME', items, actions }) as TableBinding;
 
@@ -112,6 +128,18 @@ const RATE_COUNTERS = onTable('counters', 'dynamodb:UpdateItem', 'dynamodb:GetIt
 const KILL_SWITCH = onTable('switches', 'dynamodb:GetItem');
 
 export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
+  accountPassword: {
+    entry: 'functions/lambda/account-password.ts',
+    description: 'Matrix 3PID: password reset by a validated email or phone session, through the admin API',
+    timeoutSeconds: 10,
+    bindings: [
+      CONFIGURATION,
+      // Reads the session, uses it up in one conditional update, and puts it back if the reset fails.
+      onTable('sessions', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'),
+      TOKEN_HMAC_KEY,
+      SYNAPSE_ADMIN_TOKEN,
+    ],
+  },
   requestEmailToken: {
     entry: 'functions/lambda/request-email-token.ts',
     description: 'Matrix 3PID: requestToken for email addresses (sends through SES)',
@@ -122,6 +150,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
       RATE_COUNTERS,
       KILL_SWITCH,
       TOKEN_HMAC_KEY,
+      SYNAPSE_ADMIN_TOKEN,
       { kind: 'sender', sends: 'email' },
     ],
   },
@@ -135,6 +164,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
       RATE_COUNTERS,
       KILL_SWITCH,
       TOKEN_HMAC_KEY,
+      SYNAPSE_ADMIN_TOKEN,
       { kind: 'sender', sends: 'sms' },
     ],
   },

@@ -33,7 +33,7 @@ import type { LogLevel } from '../functions/config.js';
 import type { Medium } from '../functions/core/model.js';
 import type { RateLimitOverrides } from '../functions/core/rate-limits.js';
 import type { NumberType } from '../functions/core/sms-policy.js';
-import { ROUTES, type RouteAuth, routeKeyOf } from '../functions/http/routes.js';
+import { type RouteAuth, routeKeyOf, routesServed } from '../functions/http/routes.js';
 import {
   type ClientIpSourceKind,
   type DecoyNoticeKind,
@@ -61,6 +61,23 @@ export interface CustomDomainProps {
   readonly domainName: string;
   /** An ACM certificate for that name, in the stack's region. */
   readonly certificate: ICertificate;
+}
+
+export interface HomeserverProps {
+  /** Its origin, e.g. `https://synapse.internal.example.org`. */
+  readonly origin: string;
+  /**
+   * A secret holding an access token of a Synapse server admin. With it, the service asks Synapse
+   * which account an address belongs to (`M_THREEPID_IN_USE`, `M_THREEPID_NOT_FOUND`), and serves
+   * the unauthenticated password reset, by email and by SMS, through the admin API.
+   * @default none: no address is bound, and the password reset stays with the homeserver
+   */
+  readonly adminTokenSecret?: ISecret;
+  /**
+   * Where the admin API is, when not at the origin (a private address, say).
+   * @default the origin
+   */
+  readonly adminUrl?: string;
 }
 
 export interface MatrixThreepidValidationProps {
@@ -139,12 +156,16 @@ export interface MatrixThreepidValidationProps {
    */
   readonly smsTokenLifetime?: Duration;
   /**
-   * Origin of the homeserver, e.g. `https://synapse.internal.example.org`. Every path this API
-   * does not serve is proxied there with its path and query intact, so the API can front the
-   * whole `/_matrix` tree.
+   * The homeserver behind the service. Every path this API does not serve is proxied to its origin
+   * with path and query intact, so the API can front the whole `/_matrix` tree.
    * @default none: other paths answer 404 M_UNRECOGNIZED
    */
-  readonly homeserverOrigin?: string;
+  readonly homeserver?: HomeserverProps;
+  /**
+   * The shortest new password a password reset accepts (Synapse's admin API checks none).
+   * @default 10
+   */
+  readonly passwordMinLength?: number;
   /**
    * A custom domain for the API.
    * @default none: clients use the execute-api URL
@@ -302,8 +323,12 @@ export class MatrixThreepidValidation extends Construct {
    * One function per handler; requestToken is split by medium. `fallback` exists only when no
    * homeserver origin is given, since the homeserver then answers every other path.
    */
-  readonly functions: Readonly<Record<Exclude<FunctionName, 'fallback'>, NodejsFunction>> & {
+  readonly functions: Readonly<
+    Record<Exclude<FunctionName, 'fallback' | 'accountPassword'>, NodejsFunction>
+  > & {
     readonly fallback?: NodejsFunction;
+    /** Present with a homeserver admin token: the password reset, completed through the admin API. */
+    readonly accountPassword?: NodejsFunction;
   };
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
@@ -354,7 +379,8 @@ export class MatrixThreepidValidation extends Construct {
       FunctionName,
       (typeof FUNCTIONS)[FunctionName],
     ][]) {
-      if (name === 'fallback' && props.homeserverOrigin) continue;
+      if (name === 'fallback' && props.homeserver) continue;
+      if (name === 'accountPassword' && !props.homeserver?.adminTokenSecret) continue;
       functions[name] = this.createFunction(name, spec, environment, props, logRetention, removalPolicy);
     }
     this.functions = functions as MatrixThreepidValidation['functions'];
@@ -388,7 +414,7 @@ export class MatrixThreepidValidation extends Construct {
       },
       defaultIntegration: fallback
         ? new HttpLambdaIntegration('Fallback', fallback)
-        : new HttpUrlIntegration('Homeserver', (props.homeserverOrigin ?? '').replace(/\/+$/, ''), {
+        : new HttpUrlIntegration('Homeserver', (props.homeserver?.origin ?? '').replace(/\/+$/, ''), {
             method: HttpMethod.ANY,
             // Keep the client's path; HTTP proxy integrations pass the query string through.
             parameterMapping: new ParameterMapping().overwritePath(MappingValue.requestPath()),
@@ -409,10 +435,17 @@ export class MatrixThreepidValidation extends Construct {
     const stage = this.stage.node.defaultChild as CfnStage;
 
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
-    for (const route of ROUTES) {
+    const served = routesServed({
+      homeserver: props.homeserver !== undefined,
+      admin: props.homeserver?.adminTokenSecret !== undefined,
+      emailImport: false,
+    });
+    for (const route of served) {
       const name = functionOf(route);
+      const target = this.functions[name];
+      if (!target) throw new Error(`No function serves ${route.method} ${route.path}`);
       if (!integrations.has(name))
-        integrations.set(name, new HttpLambdaIntegration(`${name}Integration`, this.functions[name]));
+        integrations.set(name, new HttpLambdaIntegration(`${name}Integration`, target));
       const httpRoute = new HttpRoute(this, `Route ${route.method} ${route.path.replaceAll('/', ' ')}`, {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
@@ -531,7 +564,11 @@ export class MatrixThreepidValidation extends Construct {
         return;
       }
       case 'secret': {
-        const secret = { tokenHmac: this.tokenHmacSecret }[binding.secret];
+        const secret = {
+          tokenHmac: this.tokenHmacSecret,
+          synapseAdminToken: props.homeserver?.adminTokenSecret,
+        }[binding.secret];
+        if (secret === undefined) return;
         // GetSecretValue alone: grantRead would add DescribeSecret, which the code never calls.
         fn.addToRolePolicy(
           new PolicyStatement({
@@ -583,6 +620,7 @@ const LOG_SETTINGS: readonly string[] = ['LOG_LEVEL', 'NODE_OPTIONS'];
  * authorizer instead.
  */
 export const WITHOUT_AUTHORIZER: Readonly<Record<RouteAuth, string>> = {
+  uia: 'The password reset is authenticated by user-interactive auth with a validated email or phone session, checked by the function; a request carrying an access token is handed to the homeserver, which checks it.',
   none: 'The Matrix spec makes this route unauthenticated: requestToken, submit_url, the emailed link and getValidated3pid take the sid and client_secret as their credentials.',
 };
 

@@ -13,6 +13,7 @@ import {
   presenceOf,
   SETTING_DOCS,
   SETTING_NAMES,
+  SETTING_UNSET,
   SETTINGS,
   type Setting,
   type SettingName,
@@ -115,7 +116,12 @@ function presenceCell(name: SettingName, where: Where): string {
   const presence = presenceOf(name, where);
   if (presence === undefined) return '–';
   if ('required' in presence) return 'required';
-  if ('unset' in presence) return presence.unset;
+  if ('optional' in presence) {
+    const meaning = SETTING_UNSET[name]?.[where];
+    if (meaning === undefined)
+      throw new Error(`SETTING_UNSET has no meaning for ${name} left out (${where})`);
+    return meaning;
+  }
   const text = (SETTINGS[name].type as Parser<unknown>).format(presence.default);
   return text === '' ? 'empty' : code(text);
 }

@@ -6,7 +6,7 @@ import {
   loadLogLevel,
   validationPolicy,
 } from '../functions/config.js';
-import { DEFAULT_RATE_LIMITS } from '../functions/core/rate-limits.js';
+import { DEFAULT_RATE_LIMITS, resolveRateLimits } from '../functions/core/rate-limits.js';
 
 const SECRET = 'x'.repeat(32);
 const LAMBDA_ENV = {
@@ -223,13 +223,17 @@ describe('Lambda configuration', () => {
 
 describe('the rate limits', () => {
   it('are the defaults unless overridden, on Lambda and locally', () => {
-    expect(loadLambdaConfig(LAMBDA_ENV).rateLimits).toEqual(DEFAULT_RATE_LIMITS);
-    expect(loadLocalConfig({}).rateLimits).toEqual(DEFAULT_RATE_LIMITS);
+    expect(loadLambdaConfig(LAMBDA_ENV).rateLimits).toEqual({});
+    expect(loadLocalConfig({}).rateLimits).toEqual({});
   });
 
-  it('take JSON overrides over the defaults', () => {
+  it('take JSON overrides, resolved over the defaults where they are enforced', () => {
     const { rateLimits } = loadLambdaConfig({ ...LAMBDA_ENV, RATE_LIMITS: '{"address":{"hour":5}}' });
-    expect(rateLimits).toMatchObject({ address: { hour: 5, day: 10 }, ip: DEFAULT_RATE_LIMITS.ip });
+    expect(rateLimits).toEqual({ address: { hour: 5 } });
+    expect(resolveRateLimits(rateLimits === 'off' ? {} : rateLimits)).toMatchObject({
+      address: { hour: 5, day: 10 },
+      ip: DEFAULT_RATE_LIMITS.ip,
+    });
   });
 
   it('can be turned off locally, and never on Lambda', () => {

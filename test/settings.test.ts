@@ -249,8 +249,8 @@ describe('readSetting', () => {
   });
 
   it('leaves an optional value undefined when unset', () => {
-    expect(readSetting('smsSenderId', '', { unset: 'optional' })).toEqual({ value: undefined });
-    expect(readSetting('smsSenderId', ' Example ', { unset: 'optional' })).toEqual({ value: 'Example' });
+    expect(readSetting('smsSenderId', '', { optional: true })).toEqual({ value: undefined });
+    expect(readSetting('smsSenderId', ' Example ', { optional: true })).toEqual({ value: 'Example' });
   });
 
   it('applies Lambda’s and the local server’s own defaults', () => {

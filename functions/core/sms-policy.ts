@@ -39,19 +39,20 @@ export const DEFAULT_SMS_NUMBER_TYPES: readonly NumberType[] = ['MOBILE', 'FIXED
 
 /**
  * The regions libphonenumber's metadata knows (libphonenumber-js `getCountries()`), copied so that
- * the settings can check a country list without the metadata; a test keeps it equal.
+ * the settings can check a country list without the metadata; a test keeps it equal. Grouped by
+ * first letter (`A:CD…` is AC, AD, …), which is a third of the bytes in every bundle.
  */
+const REGIONS_BY_FIRST_LETTER =
+  'A:CDEFGILMORSTUWXZ B:ABDEFGHIJLMNOQRSTWYZ C:ACDFGHIKLMNORUVWXYZ D:EJKMOZ E:CEGHRST ' +
+  'F:IJKMOR G:ABDEFGHILMNPQRTUWY H:KNRTU I:DELMNOQRST J:EMOP K:EGHIMNPRWYZ ' +
+  'L:ABCIKRSTUVY M:ACDEFGHKLMNOPQRSTUVWXYZ N:ACEFGILOPRUZ O:M P:AEFGHKLMRSTWY Q:A ' +
+  'R:EOSUW S:ABCDEGHIJKLMNORSTVXYZ T:ACDGHJKLMNORTVWZ U:AGSYZ V:ACEGINU W:FS X:K Y:ET ' +
+  'Z:AMW';
+
 export const SMS_REGIONS: ReadonlySet<string> = new Set(
-  (
-    'AC AD AE AF AG AI AL AM AO AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS ' +
-    'BT BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG ' +
-    'EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GT GU GW GY HK HN HR HT ' +
-    'HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR ' +
-    'LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF ' +
-    'NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD ' +
-    'SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TA TC TD TG TH TJ TK TL TM TN TO TR TT TV TW ' +
-    'TZ UA UG US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW'
-  ).split(' '),
+  REGIONS_BY_FIRST_LETTER.split(' ').flatMap((group) =>
+    [...group.slice(2)].map((second) => `${group[0]}${second}`),
+  ),
 );
 
 /**

@@ -10,7 +10,7 @@ import type {
 import { jsonErrorResponse } from '../http/errors.js';
 import { unrecognized } from '../http/http-errors.js';
 import { type HttpEvent, httpPipeline } from '../http/middleware.js';
-import { type Fields, jsonBody, readFields } from '../http/request.js';
+import { type Fields, jsonBody, jsonOrFormBody, readFields } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { requireRoute } from '../http/routes.js';
 
@@ -46,12 +46,15 @@ function common(fields: Fields<typeof COMMON>, client: ClientNetworks) {
   };
 }
 
-/** POST …/{register,account/password,account/3pid}/{email,msisdn}/requestToken */
+/**
+ * POST …/{register,account/password,account/3pid}/{email,msisdn}/requestToken, and the identity
+ * API's `/validate/msisdn/requestToken`, which Synapse calls on its msisdn delegate.
+ */
 export function makeRequestTokenHandler(deps: RequestTokenDeps) {
   return httpPipeline({ logger: deps.logger, errors: jsonErrorResponse }, async (event) => {
-    const { purpose, medium } = requireRoute(event, 'requestToken');
+    const { purpose, medium, api } = requireRoute(event, 'requestToken');
     if (!purpose || !medium) throw new Error('requestToken routes name a purpose and a medium');
-    const body = jsonBody(event);
+    const body = api === 'identity' ? jsonOrFormBody(event) : jsonBody(event);
     if (medium === 'email') {
       if (!deps.email) throw unrecognized(404);
       const fields = readFields(body, EMAIL_FIELDS);
@@ -72,11 +75,9 @@ export function makeRequestTokenHandler(deps: RequestTokenDeps) {
       country: fields.country,
       phoneNumber: fields.phone_number,
     });
-    return jsonResponse(200, {
-      sid: result.sid,
-      submit_url: result.submitUrl,
-      msisdn: result.phone.msisdn,
-      intl_fmt: result.phone.international,
-    });
+    const phone = { msisdn: result.phone.msisdn, intl_fmt: result.phone.international };
+    // The identity API answers as Sydent does; the homeserver adds its own submit_url.
+    if (api === 'identity') return jsonResponse(200, { success: true, sid: result.sid, ...phone });
+    return jsonResponse(200, { sid: result.sid, submit_url: result.submitUrl, ...phone });
   });
 }

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SubmitToken } from '../core/submit-token.js';
 import { jsonErrorResponse } from '../http/errors.js';
 import { httpPipeline } from '../http/middleware.js';
-import { jsonBody, readFields } from '../http/request.js';
+import { jsonBody, jsonOrFormBody, readFields } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { requireRoute } from '../http/routes.js';
 
@@ -16,9 +16,9 @@ const FIELDS = { sid: 'string', client_secret: 'string', token: 'string' } as co
 /** POST …/validate/{email,msisdn}/submitToken: the `submit_url` clients post SMS codes (or email tokens) to. */
 export function makeSubmitTokenHandler(deps: SubmitTokenDeps) {
   return httpPipeline({ logger: deps.logger, errors: jsonErrorResponse }, async (event) => {
-    const { medium } = requireRoute(event, 'submitToken');
+    const { medium, api } = requireRoute(event, 'submitToken');
     if (!medium) throw new Error('submitToken routes name a medium');
-    const fields = readFields(jsonBody(event), FIELDS);
+    const fields = readFields(api === 'identity' ? jsonOrFormBody(event) : jsonBody(event), FIELDS);
     await deps.submitToken({
       sid: fields.sid,
       clientSecret: fields.client_secret,

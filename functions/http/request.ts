@@ -32,6 +32,19 @@ export function formBody(event: APIGatewayProxyEventV2): Record<string, string> 
   return firstValues(new URLSearchParams(bodyText(event)));
 }
 
+/**
+ * The body of an identity-server route: JSON, or a form (`application/x-www-form-urlencoded`),
+ * which the identity API still accepts (deprecated) and some homeservers send.
+ */
+export function jsonOrFormBody(event: APIGatewayProxyEventV2): Record<string, unknown> {
+  const type = Object.entries(event.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === 'content-type',
+  )?.[1];
+  return type?.toLowerCase().startsWith('application/x-www-form-urlencoded')
+    ? formBody(event)
+    : jsonBody(event);
+}
+
 /** Query parameters, parsed from the raw query string so a repeated name cannot smuggle a comma list in. */
 export function queryParams(event: APIGatewayProxyEventV2): Record<string, string> {
   return firstValues(new URLSearchParams(event.rawQueryString ?? ''));

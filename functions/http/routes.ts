@@ -3,7 +3,12 @@ import { MEDIA, type Medium, type Purpose } from '../core/model.js';
 import { unrecognized } from './http-errors.js';
 
 /** The Lambda function that serves a route. One function per handler, as deployed. */
-export type HandlerName = 'requestToken' | 'submitToken' | 'emailLink' | 'getValidated3pid' | 'accountPassword';
+export type HandlerName =
+  | 'requestToken'
+  | 'submitToken'
+  | 'emailLink'
+  | 'getValidated3pid'
+  | 'accountPassword';
 export type HttpMethod = 'GET' | 'HEAD' | 'POST';
 /**
  * How a request on the route is authenticated before it reaches the handler. `none`: the spec
@@ -21,11 +26,13 @@ export type RouteApi = 'client' | 'identity';
 
 /**
  * What a deployment must have for a route to be served here rather than by the homeserver:
- * `admin`, the homeserver's admin API (a password reset is completed through it); `email-import`,
- * a way for Synapse to accept an email session validated here (the Synapse module), without which
- * email registration stays with Synapse.
+ * `admin`, the homeserver's admin API, through which the password reset is completed;
+ * `reset-completion`, that same API whenever a homeserver is behind the service, since a reset
+ * session validated here is of no use to it otherwise (so no message is sent for nothing);
+ * `email-import`, a way for Synapse to accept an email session validated here (the Synapse
+ * module), without which email registration stays with Synapse.
  */
-export type RouteNeeds = 'admin' | 'email-import';
+export type RouteNeeds = 'admin' | 'reset-completion' | 'email-import';
 
 export interface Route {
   readonly method: HttpMethod;
@@ -57,6 +64,12 @@ export const emailConfirmPath = (prefix = '/_matrix/client/v3') => `${prefix}/va
 export const submitTokenPath = (medium: Medium, prefix = '/_matrix/client/v3') =>
   `${prefix}/validate/${medium}/submitToken`;
 
+function needsOf(purpose: Purpose, medium: Medium): { needs?: RouteNeeds } {
+  if (purpose === 'password_reset') return { needs: 'reset-completion' };
+  if (purpose === 'registration' && medium === 'email') return { needs: 'email-import' };
+  return {};
+}
+
 export const ROUTES: readonly Route[] = [
   ...CLIENT_PREFIXES.flatMap((prefix): Route[] => [
     ...REQUEST_TOKEN_FLOWS.flatMap(([flow, purpose]) =>
@@ -69,7 +82,7 @@ export const ROUTES: readonly Route[] = [
           api: 'client',
           purpose,
           medium,
-          ...(flow === 'register' && medium === 'email' ? { needs: 'email-import' as const } : {}),
+          ...needsOf(purpose, medium),
         }),
       ),
     ),
@@ -144,9 +157,10 @@ export interface Deployment {
 }
 
 /**
- * The routes a deployment serves. Without a homeserver behind it, every route (the service is all
- * there is). With one, email registration stays with the homeserver unless it can import email
- * sessions, and the password reset only where the admin API can complete it.
+ * The routes a deployment serves. Without a homeserver behind it, every route but the password
+ * reset itself (the service is all there is, and nothing could reset a password). With one, email
+ * registration stays with the homeserver unless it can import email sessions, and the password
+ * reset, its requestTokens included, is served here only where the admin API can complete it.
  */
 export function routesServed(deployment: Deployment): readonly Route[] {
   return ROUTES.filter((route) => {
@@ -155,6 +169,8 @@ export function routesServed(deployment: Deployment): readonly Route[] {
         return true;
       case 'admin':
         return deployment.admin;
+      case 'reset-completion':
+        return !deployment.homeserver || deployment.admin;
       case 'email-import':
         return !deployment.homeserver || deployment.emailImport;
       default:

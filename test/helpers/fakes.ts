@@ -1,6 +1,7 @@
-import { DeliveryError } from '../../functions/core/errors.js';
+import { DeliveryError, MatrixError } from '../../functions/core/errors.js';
 import type { Medium } from '../../functions/core/model.js';
 import type {
+  AccountAdmin,
   EmailSender,
   Logger,
   Notice,
@@ -116,5 +117,23 @@ export class FakeSleeper implements Sleeper {
   async sleepUntil(epochMs: number): Promise<void> {
     this.wakes.push(epochMs);
     if (epochMs > this.clock.now()) this.clock.advance(epochMs - this.clock.now());
+  }
+}
+
+/** The homeserver's admin API as core sees it: keeps every reset; can be told to fail the next. */
+export class RecordingAccountAdmin implements AccountAdmin {
+  readonly resets: { userId: string; newPassword: string; logoutDevices: boolean }[] = [];
+  private failures = 0;
+
+  failNext(times = 1): void {
+    this.failures += times;
+  }
+
+  async resetPassword(userId: string, newPassword: string, logoutDevices: boolean): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw MatrixError.unavailable('The homeserver');
+    }
+    this.resets.push({ userId, newPassword, logoutDevices });
   }
 }

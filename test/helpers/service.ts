@@ -5,18 +5,26 @@ import {
 import { HmacSecretHasher } from '../../functions/adapters/system/hmac-hasher.js';
 import type { EmailPolicy } from '../../functions/core/email-policy.js';
 import { DEFAULT_POLICY, type ValidationPolicy } from '../../functions/core/policy.js';
+import type { ThreepidDirectory } from '../../functions/core/ports.js';
 import { makePreviewSession } from '../../functions/core/preview.js';
 import type { RateLimits } from '../../functions/core/rate-limits.js';
 import { makeRequestEmailToken } from '../../functions/core/request-email-token.js';
 import { type MsisdnTokenResult, makeRequestMsisdnToken } from '../../functions/core/request-msisdn-token.js';
 import type { ClientNetworks, TokenRequest, TokenRequestResult } from '../../functions/core/request-token.js';
+import { makeResetPassword } from '../../functions/core/reset-password.js';
 import { DEFAULT_SMS_NUMBER_TYPES, type SmsPolicy } from '../../functions/core/sms-policy.js';
 import { makeSubmitToken } from '../../functions/core/submit-token.js';
 import { makeGetValidatedThreepid } from '../../functions/core/validated-threepid.js';
 import { validationLinks } from '../../functions/http/links.js';
 import type { DecoyNoticeKind } from '../../functions/settings.js';
 import { ManualClock } from './clock.js';
-import { FakeSendingSwitches, FakeSleeper, RecordingLogger, RecordingSenders } from './fakes.js';
+import {
+  FakeSendingSwitches,
+  FakeSleeper,
+  RecordingAccountAdmin,
+  RecordingLogger,
+  RecordingSenders,
+} from './fakes.js';
 import { MemoryRateLimiter } from './memory-rate-limiter.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { SeededRandom } from './random.js';
@@ -27,6 +35,8 @@ export const PUBLIC_BASEURL = 'https://matrix.example.org/';
 export interface ServiceOptions {
   readonly policy?: Partial<ValidationPolicy>;
   readonly bindings?: readonly ThreepidBinding[];
+  /** Who addresses belong to, when a test changes it on the way; else the bindings. */
+  readonly directory?: ThreepidDirectory;
   /** Rate limits over an in-memory limiter; off unless a test is about them. */
   readonly limits?: RateLimits;
   /** Uniform answers, with this floor in milliseconds; off unless a test is about them. */
@@ -34,6 +44,8 @@ export interface ServiceOptions {
   /** The operator's SMS and email policy; everything is allowed unless a test says otherwise. */
   readonly smsPolicy?: SmsPolicy;
   readonly emailPolicy?: EmailPolicy;
+  /** The shortest new password a reset accepts; 10 unless a test says otherwise. */
+  readonly passwordMinLength?: number;
 }
 
 /** Where requests come from unless a test says otherwise. */
@@ -58,7 +70,8 @@ export function serviceWithFakes(options: ServiceOptions = {}) {
   const hasher = new HmacSecretHasher(TEST_HMAC_SECRET);
   const policy = { ...DEFAULT_POLICY, ...options.policy };
   const base = { clock, random: new SeededRandom(), hasher, logger, policy };
-  const directory = new StaticThreepidDirectory(options.bindings ?? []);
+  const directory = options.directory ?? new StaticThreepidDirectory(options.bindings ?? []);
+  const accounts = new RecordingAccountAdmin();
   const links = validationLinks(PUBLIC_BASEURL);
   const limiter = new MemoryRateLimiter();
   const switches = new FakeSendingSwitches();
@@ -101,6 +114,26 @@ export function serviceWithFakes(options: ServiceOptions = {}) {
     submitToken: makeSubmitToken({ ...base, store }),
     previewSession: makePreviewSession({ ...base, store }),
     getValidatedThreepid: makeGetValidatedThreepid({ ...base, store }),
+    resetPassword: makeResetPassword({
+      ...base,
+      store,
+      directory,
+      accounts,
+      passwordMinLength: options.passwordMinLength ?? 10,
+    }),
   };
-  return { validation, store, senders, clock, logger, hasher, policy, limiter, switches, sleeper };
+  return {
+    validation,
+    store,
+    senders,
+    clock,
+    logger,
+    hasher,
+    policy,
+    limiter,
+    switches,
+    sleeper,
+    accounts,
+    directory,
+  };
 }

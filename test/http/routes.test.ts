@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { matchRoute, ROUTES, routeKeyOf, routeOf } from '../../functions/http/routes.js';
+import { matchRoute, ROUTES, routeKeyOf, routeOf, routesServed } from '../../functions/http/routes.js';
 import { httpEvent } from '../helpers/events.js';
 
 describe('the route table', () => {
   it('serves the six requestToken endpoints under both r0 and v3', () => {
-    const paths = ROUTES.filter((route) => route.handler === 'requestToken').map((route) => route.path);
+    const paths = ROUTES.filter((route) => route.handler === 'requestToken' && route.api === 'client').map(
+      (route) => route.path,
+    );
     for (const version of ['r0', 'v3']) {
       for (const flow of ['register', 'account/password', 'account/3pid']) {
         for (const medium of ['email', 'msisdn']) {
@@ -64,5 +66,51 @@ describe('the route table', () => {
       routeKey: '$default',
     });
     expect(routeOf(catchAll)?.purpose).toBe('add_threepid');
+  });
+
+  describe('what a deployment serves', () => {
+    const v3 = (deployment: Parameters<typeof routesServed>[0]) =>
+      routesServed(deployment)
+        .filter((route) => !route.path.startsWith('/_matrix/client/r0/'))
+        .map(routeKeyOf);
+
+    it('alone: every route but the password reset, which nothing could complete', () => {
+      const served = v3({ homeserver: false, admin: false, emailImport: false });
+      expect(served).toContain('POST /_matrix/client/v3/register/email/requestToken');
+      expect(served).toContain('POST /_matrix/client/v3/account/password/msisdn/requestToken');
+      expect(served).not.toContain('POST /_matrix/client/v3/account/password');
+    });
+
+    it('in front of Synapse with its admin token: the reset by email and SMS; email registration stays with Synapse', () => {
+      expect(v3({ homeserver: true, admin: true, emailImport: false })).toEqual([
+        'POST /_matrix/client/v3/register/msisdn/requestToken',
+        'POST /_matrix/client/v3/account/password/email/requestToken',
+        'POST /_matrix/client/v3/account/password/msisdn/requestToken',
+        'POST /_matrix/client/v3/account/3pid/email/requestToken',
+        'POST /_matrix/client/v3/account/3pid/msisdn/requestToken',
+        'POST /_matrix/client/v3/validate/email/submitToken',
+        'POST /_matrix/client/v3/validate/msisdn/submitToken',
+        'GET /_matrix/client/v3/validate/email/confirm',
+        'HEAD /_matrix/client/v3/validate/email/confirm',
+        'POST /_matrix/client/v3/validate/email/confirm',
+        'POST /_matrix/client/v3/account/password',
+        'POST /_matrix/identity/api/v1/validate/msisdn/requestToken',
+        'POST /_matrix/identity/api/v1/validate/msisdn/submitToken',
+        'GET /_matrix/identity/v2/3pid/getValidated3pid',
+        'GET /_matrix/identity/api/v1/3pid/getValidated3pid',
+      ]);
+    });
+
+    it('in front of a homeserver without an admin token: no password reset at all, so no message is sent for nothing', () => {
+      const served = v3({ homeserver: true, admin: false, emailImport: false });
+      expect(served.filter((key) => key.includes('/account/password'))).toEqual([]);
+      expect(served).toContain('POST /_matrix/client/v3/register/msisdn/requestToken');
+    });
+
+    it('serves email registration in front of Synapse once Synapse can import the sessions', () => {
+      expect(v3({ homeserver: true, admin: true, emailImport: true })).toContain(
+        'POST /_matrix/client/v3/register/email/requestToken',
+      );
+    });
   });
 });

@@ -14,7 +14,7 @@ import { bindingsOf, FUNCTIONS, type FunctionName } from '../../infra/functions.
 import { EMULATOR_CLIENT_CONFIG, type RunningDynalite, startDynalite } from '../helpers/aws.js';
 import { helloWorldSource, usesAwsClients } from '../helpers/hello-world.js';
 import { GENEROUS_RATE_LIMITS } from '../helpers/limits.js';
-import { EVENTS, SAMPLES } from '../helpers/samples.js';
+import { EVENTS, SAMPLES, SYNAPSE_SAMPLE_ENV } from '../helpers/samples.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -135,6 +135,7 @@ describe('the Lambda bundles', () => {
       const response = await invoke(name, sample, {
         ...baseEnv(),
         TOKEN_HMAC_SECRET: 'bundle-test-secret-of-at-least-32-chars',
+        ...expected.env,
       });
       expect(response.statusCode).toBe(expected.status);
       expected.check(response.body);
@@ -159,10 +160,27 @@ describe('the Lambda bundles', () => {
       return prepared;
     };
 
-    it.each(names)('%s reads its key from Secrets Manager and answers its sample event', async (name) => {
+    /** The Synapse admin token in moto's Secrets Manager, for the function that reads it. */
+    const adminTokenArn = async () => {
+      const secrets = new SecretsManagerClient({ ...EMULATOR_CLIENT_CONFIG, endpoint: moto });
+      const created = await secrets.send(
+        new CreateSecretCommand({
+          Name: `bundle-admin-${Date.now()}`,
+          SecretString: SYNAPSE_SAMPLE_ENV.SYNAPSE_ADMIN_TOKEN,
+        }),
+      );
+      return created.ARN ?? '';
+    };
+
+    it.each(names)('%s reads its secrets from Secrets Manager and answers its sample event', async (name) => {
       for (const [sample, expected] of samplesOf(name)) {
+        const { SYNAPSE_ADMIN_TOKEN, ...env } = expected.env ?? {};
         const response = await invoke(name, sample, {
           ...baseEnv(),
+          ...env,
+          ...(SYNAPSE_ADMIN_TOKEN === undefined
+            ? {}
+            : { SYNAPSE_ADMIN_TOKEN_SECRET_ARN: await adminTokenArn() }),
           TOKEN_HMAC_SECRET_ARN: await motoSecretArn(),
           AWS_ENDPOINT_URL_SECRETS_MANAGER: moto,
           AWS_ENDPOINT_URL_SES: moto,

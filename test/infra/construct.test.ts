@@ -6,7 +6,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { COUNTER_KEY_PREFIX } from '../../functions/adapters/dynamodb/rate-limiter.js';
 import { SWITCHES_KEY } from '../../functions/adapters/dynamodb/sending-switches.js';
-import { ROUTES, routeKeyOf } from '../../functions/http/routes.js';
+import { ROUTES, routeKeyOf, routesServed } from '../../functions/http/routes.js';
 import { bindingsOf, FUNCTIONS, type FunctionName, functionOf, KEY_PREFIXES } from '../../infra/functions.js';
 import {
   MatrixThreepidValidation,
@@ -30,6 +30,32 @@ function synth(overrides: Partial<MatrixThreepidValidationProps> = {}) {
 }
 
 const { construct, template, stack } = synth();
+const ADMIN_TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-admin-AbCdEf';
+/** The same in front of Synapse, with an admin token: the password reset is served here. */
+const withSynapse = (() => {
+  const app = testApp();
+  const synapseStack = new Stack(app, 'Synapse', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const adminTokenSecret = Secret.fromSecretCompleteArn(synapseStack, 'AdminToken', ADMIN_TOKEN_ARN);
+  const synapseConstruct = new MatrixThreepidValidation(synapseStack, 'Validation', {
+    ...PROPS,
+    homeserver: { origin: 'https://synapse.internal.example.org', adminTokenSecret },
+  });
+  return { stack: synapseStack, construct: synapseConstruct, template: Template.fromStack(synapseStack) };
+})();
+/** The functions a deployment has: the fallback only without a homeserver, accountPassword only with its admin token. */
+const deployed = (source = construct) =>
+  (Object.keys(FUNCTIONS) as FunctionName[]).filter((name) => source.functions[name] !== undefined);
+const DEPLOYMENTS = { alone: { construct, template, stack }, 'with Synapse': withSynapse } as const;
+type DeploymentName = keyof typeof DEPLOYMENTS;
+/** Every function of both deployments, with the deployment it is in. */
+const EVERY_FUNCTION: [FunctionName, DeploymentName][] = (
+  Object.keys(DEPLOYMENTS) as DeploymentName[]
+).flatMap((deployment) =>
+  deployed(DEPLOYMENTS[deployment].construct).map((name): [FunctionName, DeploymentName] => [
+    name,
+    deployment,
+  ]),
+);
 const logicalId = (resource: object) => stack.getLogicalId(resource as never);
 const fnOf = (name: FunctionName, source = construct) => {
   const fn = source.functions[name];
@@ -57,6 +83,10 @@ function statementsOf(
     Condition?: unknown;
   }[];
 }
+const statementsIn = (deployment: DeploymentName, name: FunctionName) => {
+  const { template: source, construct: sourceConstruct, stack: sourceStack } = DEPLOYMENTS[deployment];
+  return statementsOf(name, source, sourceConstruct, sourceStack);
+};
 const actionsOf = (statements: ReturnType<typeof statementsOf>) =>
   statements.flatMap((statement) => [statement.Action].flat()).sort();
 
@@ -65,18 +95,22 @@ describe('MatrixThreepidValidation', () => {
     it('has a route for every endpoint, under r0 and v3, plus the identity paths', () => {
       const routes = template.findResources('AWS::ApiGatewayV2::Route');
       const keys = Object.values(routes).map((route) => route.Properties.RouteKey);
-      for (const route of ROUTES) expect(keys).toContain(routeKeyOf(route));
+      const served = routesServed({ homeserver: false, admin: false, emailImport: false });
+      for (const route of served) expect(keys).toContain(routeKeyOf(route));
       expect(keys.filter((key) => key.includes('/_matrix/client/r0/'))).toHaveLength(11);
       expect(keys.filter((key) => key.includes('/_matrix/client/v3/'))).toHaveLength(11);
       expect(keys).toContain('GET /_matrix/identity/api/v1/3pid/getValidated3pid');
+      expect(keys).toContain('POST /_matrix/identity/api/v1/validate/msisdn/requestToken');
       expect(keys).toContain('$default');
-      expect(keys).toHaveLength(ROUTES.length + 1);
+      expect(keys).toHaveLength(served.length + 1);
+      // Nothing can complete a password reset without a homeserver's admin API.
+      expect(keys).not.toContain('POST /_matrix/client/v3/account/password');
     });
 
     it('sends each route to its own function, over payload format 2.0', () => {
       const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
       const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-      for (const route of ROUTES) {
+      for (const route of routesServed({ homeserver: false, admin: false, emailImport: false })) {
         const target = routes.find((candidate) => candidate.Properties.RouteKey === routeKeyOf(route))
           ?.Properties.Target;
         const integrationId = target['Fn::Join'][1][1].Ref;
@@ -95,7 +129,7 @@ describe('MatrixThreepidValidation', () => {
     });
 
     it('proxies every other path to the homeserver, path and query intact, when one is given', () => {
-      const proxied = synth({ homeserverOrigin: 'https://synapse.internal.example.org/' }).template;
+      const proxied = synth({ homeserver: { origin: 'https://synapse.internal.example.org/' } }).template;
       proxied.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
         IntegrationType: 'HTTP_PROXY',
         IntegrationMethod: 'ANY',
@@ -103,9 +137,40 @@ describe('MatrixThreepidValidation', () => {
         PayloadFormatVersion: '1.0',
         RequestParameters: { 'overwrite:path': '$request.path' },
       });
-      proxied.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length + 1);
-      // No 404 fallback function: the homeserver answers every other path.
-      proxied.resourceCountIs('AWS::Lambda::Function', Object.keys(FUNCTIONS).length - 1);
+      // Email registration and the password reset stay with the homeserver: it has no admin token here.
+      proxied.resourceCountIs(
+        'AWS::ApiGatewayV2::Route',
+        routesServed({ homeserver: true, admin: false, emailImport: false }).length + 1,
+      );
+      // No 404 fallback function (the homeserver answers every other path), and no password reset.
+      proxied.resourceCountIs('AWS::Lambda::Function', Object.keys(FUNCTIONS).length - 2);
+    });
+
+    it('in front of Synapse with an admin token, serves the password reset and leaves email registration to Synapse', () => {
+      const { template: source, construct: sourceConstruct, stack: sourceStack } = withSynapse;
+      const keys = Object.values(source.findResources('AWS::ApiGatewayV2::Route')).map(
+        (route) => route.Properties.RouteKey,
+      );
+      const served = routesServed({ homeserver: true, admin: true, emailImport: false });
+      expect(keys.sort()).toEqual([...served.map(routeKeyOf), '$default'].sort());
+      expect(keys).toContain('POST /_matrix/client/v3/account/password');
+      expect(keys).toContain('POST /_matrix/client/r0/account/password/msisdn/requestToken');
+      // Synapse sends its own registration email and checks that session in its own database.
+      expect(keys).not.toContain('POST /_matrix/client/v3/register/email/requestToken');
+      expect(keys).toContain('POST /_matrix/client/v3/register/msisdn/requestToken');
+      const variables = (name: FunctionName) =>
+        source.findResources('AWS::Lambda::Function')[
+          sourceStack.getLogicalId(fnOf(name, sourceConstruct).node.defaultChild as never)
+        ]?.Properties.Environment.Variables;
+      expect(variables('accountPassword')).toMatchObject({
+        HOMESERVER_URL: 'https://synapse.internal.example.org',
+        SYNAPSE_ADMIN_TOKEN_SECRET_ARN: ADMIN_TOKEN_ARN,
+        PASSWORD_MIN_LENGTH: '10',
+      });
+      expect(variables('requestMsisdnToken').SYNAPSE_ADMIN_TOKEN_SECRET_ARN).toBe(ADMIN_TOKEN_ARN);
+      expect(variables('submitToken').SYNAPSE_ADMIN_TOKEN_SECRET_ARN).toBeUndefined();
+      expect(variables('getValidated3pid').SYNAPSE_ADMIN_TOKEN_SECRET_ARN).toBeUndefined();
+      expect(sourceConstruct.functions.fallback).toBeUndefined();
     });
 
     it('returns the spec’s CORS headers, API Gateway answering preflights', () => {
@@ -136,7 +201,8 @@ describe('MatrixThreepidValidation', () => {
     it('throttles each requestToken route: SMS 2 a second with bursts of 10, email 5 with 20', () => {
       const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
       const requestTokenRoutes = ROUTES.filter((route) => route.handler === 'requestToken');
-      expect(requestTokenRoutes).toHaveLength(12);
+      // Three flows by two media under r0 and v3, and Synapse's msisdn delegate call.
+      expect(requestTokenRoutes).toHaveLength(13);
       expect(stage?.Properties.RouteSettings).toEqual(
         Object.fromEntries(
           requestTokenRoutes.map((route) => [
@@ -159,7 +225,7 @@ describe('MatrixThreepidValidation', () => {
       const routeIds = Object.entries(template.findResources('AWS::ApiGatewayV2::Route'))
         .filter(([, route]) => String(route.Properties.RouteKey).endsWith('/requestToken'))
         .map(([id]) => id);
-      expect(routeIds).toHaveLength(12);
+      expect(routeIds).toHaveLength(13);
       expect(stage?.DependsOn).toEqual(expect.arrayContaining(routeIds));
     });
 
@@ -222,11 +288,9 @@ describe('MatrixThreepidValidation', () => {
 
   describe('the functions', () => {
     it('are one per handler, on the newest Node.js runtime, ARM64, with their timeouts', () => {
-      template.resourceCountIs('AWS::Lambda::Function', Object.keys(FUNCTIONS).length);
-      for (const [name, spec] of Object.entries(FUNCTIONS) as [
-        FunctionName,
-        (typeof FUNCTIONS)[FunctionName],
-      ][]) {
+      template.resourceCountIs('AWS::Lambda::Function', deployed().length);
+      for (const name of deployed()) {
+        const spec = FUNCTIONS[name];
         const fn = template.findResources('AWS::Lambda::Function')[functionId(name)]?.Properties;
         expect(fn).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -260,6 +324,7 @@ describe('MatrixThreepidValidation', () => {
         CLIENT_IP_SOURCE: 'direct',
         POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
         NODE_OPTIONS: '--enable-source-maps',
+        PASSWORD_MIN_LENGTH: '10',
         TABLE_NAME: { Ref: tableId() },
         TOKEN_HMAC_SECRET_ARN: { Ref: logicalId(construct.tokenHmacSecret.node.defaultChild as object) },
       });
@@ -355,7 +420,7 @@ describe('MatrixThreepidValidation', () => {
       expect(reserved(more.construct, more.stack, more.template).requestMsisdnToken).toBe(25);
       const none = synth({ smsReservedConcurrency: 'none' });
       expect(Object.values(reserved(none.construct, none.stack, none.template))).toEqual(
-        Array(Object.keys(FUNCTIONS).length).fill(undefined),
+        Array(deployed().length).fill(undefined),
       );
     });
 
@@ -374,7 +439,7 @@ describe('MatrixThreepidValidation', () => {
 
     it('each log to a group of their own, kept three months by default', () => {
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(groups).toHaveLength(Object.keys(FUNCTIONS).length + 1);
+      expect(groups).toHaveLength(deployed().length + 1);
       for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
       const fn = template.findResources('AWS::Lambda::Function')[functionId('submitToken')]?.Properties;
       expect(fn.LoggingConfig.LogGroup.Ref).toBe(
@@ -435,6 +500,7 @@ describe('MatrixThreepidValidation', () => {
         'rl#*': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         'cfg#*': 'dynamodb:GetItem',
       },
+      accountPassword: { 'session#*': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
       submitToken: { 'session#*': ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
       emailLink: { 'session#*': ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
       getValidated3pid: { 'session#*': 'dynamodb:GetItem' },
@@ -442,9 +508,9 @@ describe('MatrixThreepidValidation', () => {
     };
 
     it.each(
-      Object.keys(FUNCTIONS) as FunctionName[],
-    )('%s may use only the table actions its code performs, each on the keys of its items alone', (name) => {
-      const statements = statementsOf(name).filter((statement) =>
+      EVERY_FUNCTION,
+    )('%s (%s) may use only the table actions its code performs, each on the keys of its items alone', (name, deployment) => {
+      const statements = statementsIn(deployment, name).filter((statement) =>
         JSON.stringify(statement.Action).includes('dynamodb:'),
       );
       expect(
@@ -477,17 +543,20 @@ describe('MatrixThreepidValidation', () => {
     });
 
     it('gives no function a wildcard action, and none an AWS managed policy', () => {
-      for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
-        for (const action of actionsOf(statementsOf(name))) expect(action).not.toMatch(/\*/);
+      for (const [name, deployment] of EVERY_FUNCTION) {
+        for (const action of actionsOf(statementsIn(deployment, name))) expect(action).not.toMatch(/\*/);
       }
-      for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
-        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      for (const source of [template, withSynapse.template]) {
+        for (const role of Object.values(source.findResources('AWS::IAM::Role'))) {
+          expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+        }
       }
     });
 
     it('lets each function write only to its own log group', () => {
-      for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
-        const logs = statementsOf(name).filter((statement) =>
+      for (const [name, deployment] of EVERY_FUNCTION) {
+        const { construct: source, stack: sourceStack } = DEPLOYMENTS[deployment];
+        const logs = statementsIn(deployment, name).filter((statement) =>
           JSON.stringify(statement.Action).includes('logs:'),
         );
         expect(logs).toEqual([
@@ -495,7 +564,10 @@ describe('MatrixThreepidValidation', () => {
             Effect: 'Allow',
             Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
             Resource: {
-              'Fn::GetAtt': [logicalId(fnOf(name).logGroup.node.defaultChild as object), 'Arn'],
+              'Fn::GetAtt': [
+                sourceStack.getLogicalId(fnOf(name, source).logGroup.node.defaultChild as never),
+                'Arn',
+              ],
             },
           },
         ]);
@@ -503,8 +575,8 @@ describe('MatrixThreepidValidation', () => {
     });
 
     it('lets only the email function send email, as the From address, through its identity', () => {
-      for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
-        const ses = statementsOf(name).filter((statement) =>
+      for (const [name, deployment] of EVERY_FUNCTION) {
+        const ses = statementsIn(deployment, name).filter((statement) =>
           JSON.stringify(statement.Action).includes('ses:'),
         );
         if (name !== 'requestEmailToken') {
@@ -550,8 +622,8 @@ describe('MatrixThreepidValidation', () => {
     });
 
     it('lets only the SMS function publish, and only to phone numbers, never a topic', () => {
-      for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
-        const sns = statementsOf(name).filter((statement) =>
+      for (const [name, deployment] of EVERY_FUNCTION) {
+        const sns = statementsIn(deployment, name).filter((statement) =>
           JSON.stringify(statement.Action).includes('sns:'),
         );
         if (name !== 'requestMsisdnToken') {
@@ -571,7 +643,7 @@ describe('MatrixThreepidValidation', () => {
 
     it('lets every function but the fallback get the HMAC key, and do nothing else in Secrets Manager', () => {
       const secretRef = { Ref: logicalId(construct.tokenHmacSecret.node.defaultChild as object) };
-      for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+      for (const name of deployed()) {
         const secrets = statementsOf(name).filter((statement) =>
           JSON.stringify(statement.Action).includes('secretsmanager:'),
         );
@@ -580,6 +652,25 @@ describe('MatrixThreepidValidation', () => {
             ? [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretRef }]
             : [],
         );
+      }
+    });
+
+    it('lets only the functions that ask Synapse read its admin token: requestToken and the password reset', () => {
+      const { construct: source, stack: sourceStack } = withSynapse;
+      const hmacRef = { Ref: sourceStack.getLogicalId(source.tokenHmacSecret.node.defaultChild as never) };
+      const secretStatements = (name: FunctionName) =>
+        statementsIn('with Synapse', name).filter((statement) =>
+          JSON.stringify(statement.Action).includes('secretsmanager:'),
+        );
+      const readers = deployed(source).filter((name) =>
+        JSON.stringify(secretStatements(name)).includes(ADMIN_TOKEN_ARN),
+      );
+      expect(readers.sort()).toEqual(['accountPassword', 'requestEmailToken', 'requestMsisdnToken']);
+      for (const name of readers) {
+        // CDK merges the two grants into one statement.
+        expect(secretStatements(name)).toEqual([
+          { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [ADMIN_TOKEN_ARN, hmacRef] },
+        ]);
       }
     });
   });
@@ -676,8 +767,8 @@ describe('MatrixThreepidValidation', () => {
       ],
       [
         'a homeserver origin with a path',
-        { homeserverOrigin: 'https://synapse.example.org/_matrix' },
-        'homeserverOrigin must be',
+        { homeserver: { origin: 'https://synapse.example.org/_matrix' } },
+        'homeserver.origin must be',
       ],
       ['an SES identity that is not one', { sesIdentityArn: 'example.org' }, 'sesIdentityArn must be'],
       ['a sender ID of digits only', { smsSenderId: '12345' }, 'smsSenderId must be'],

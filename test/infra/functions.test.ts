@@ -17,7 +17,14 @@ describe('the deployed functions', () => {
     const served = new Set(ROUTES.map(functionOf));
     expect([...served, 'fallback'].sort()).toEqual(Object.keys(FUNCTIONS).sort());
     expect(
-      functionOf({ method: 'POST', path: '/x', handler: 'requestToken', auth: 'none', medium: 'msisdn' }),
+      functionOf({
+        method: 'POST',
+        path: '/x',
+        handler: 'requestToken',
+        auth: 'none',
+        api: 'client',
+        medium: 'msisdn',
+      }),
     ).toBe('requestMsisdnToken');
     const senders = Object.values(FUNCTIONS).flatMap((spec) => bindingsOf(spec, 'sender'));
     expect(senders.map((sender) => sender.sends).sort()).toEqual(['email', 'sms']);

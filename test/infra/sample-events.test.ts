@@ -26,6 +26,7 @@ describe('the sample events in events/', () => {
   afterAll(() => dynalite.close());
   beforeEach(() => {
     vi.resetModules();
+    vi.unstubAllEnvs();
     const env = JSON.parse(readFileSync(new URL('env.json', EVENTS), 'utf8')).Parameters as Record<
       string,
       string
@@ -55,6 +56,7 @@ describe('the sample events in events/', () => {
   });
 
   it.each(Object.entries(SAMPLES))('%s gives the documented response', async (file, sample) => {
+    for (const [name, value] of Object.entries(sample.env ?? {})) vi.stubEnv(name, value);
     const entry = `../../${FUNCTIONS[sample.fn].entry}`;
     const { handler } = (await import(entry)) as { handler: LambdaHttpHandler };
     const response = await handler(readSample(file), lambdaContext(sample.fn));

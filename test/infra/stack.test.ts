@@ -72,6 +72,35 @@ describe('MatrixThreepidStack from CDK context', () => {
     expect(Object.keys(template.findOutputs('*'))).toContain('CustomDomainTarget');
   });
 
+  it('serves the password reset in front of Synapse given its admin token, and names what it needs', () => {
+    const adminToken = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-admin-AbCdEf';
+    const template = Template.fromStack(
+      stackWith({
+        ...REQUIRED,
+        homeserverOrigin: 'https://synapse.internal.example.org',
+        synapseAdminTokenSecretArn: adminToken,
+        synapseAdminUrl: 'http://10.0.0.5:8008/',
+        passwordMinLength: '12',
+      }),
+    );
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /_matrix/client/v3/account/password',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          HOMESERVER_URL: 'https://synapse.internal.example.org',
+          SYNAPSE_ADMIN_URL: 'http://10.0.0.5:8008/',
+          SYNAPSE_ADMIN_TOKEN_SECRET_ARN: adminToken,
+          PASSWORD_MIN_LENGTH: '12',
+        }),
+      },
+    });
+    expect(() => stackWith({ ...REQUIRED, synapseAdminTokenSecretArn: adminToken })).toThrow(
+      /-c synapseAdminTokenSecretArn needs -c homeserverOrigin/,
+    );
+  });
+
   it('reads the abuse guards: route throttles, SMS concurrency, the spend limit and the alarm address', () => {
     const template = Template.fromStack(
       stackWith({

@@ -1,6 +1,7 @@
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SWITCHES_KEY } from '../../functions/adapters/dynamodb/sending-switches.js';
 import { ensureSessionTable, PARTITION_KEY } from '../../functions/adapters/dynamodb/table.js';
@@ -12,6 +13,7 @@ import { type AwsRecorder, type RecordedRequest, startAwsRecorder } from '../hel
 import { testApp } from '../helpers/cdk.js';
 import { type EventInput, httpEvent, lambdaContext, parseJsonBody } from '../helpers/events.js';
 import { GENEROUS_RATE_LIMITS } from '../helpers/limits.js';
+import { type SynapseStandIn, startSynapseStandIn } from '../helpers/synapse-stand-in.js';
 
 /**
  * Least privilege, proved rather than listed: every Lambda entry, loaded as the CDK bundles it,
@@ -21,6 +23,10 @@ import { GENEROUS_RATE_LIMITS } from '../helpers/limits.js';
  * never uses fails as surely as a call that is not granted. Table actions are compared with the
  * prefix of the keys they touch (`dynamodb:GetItem session#*`), against the `dynamodb:LeadingKeys`
  * each grant is limited to.
+ *
+ * The functions run as deployed in front of Synapse with its admin token (a stand-in, which is not
+ * AWS and is not recorded), so the password reset is served and requestToken asks Synapse who an
+ * address belongs to; the fallback, which exists only without a homeserver, is granted as there.
  *
  * The flows run in order and record; the last tests compare. Run the file whole.
  */
@@ -38,10 +44,14 @@ const ENV = {
   RATE_LIMITS: GENEROUS_RATE_LIMITS,
 };
 const UNKNOWN_SID = 'AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAA';
+/** What the recorder answers for every secret: the HMAC key, and the Synapse admin token alike. */
+const SECRET_STRING = 'k'.repeat(64);
+const ADMIN_TOKEN_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:synapse-admin-AbCdEf';
 
 describe('each function is granted exactly the AWS actions its code sends', () => {
   let dynalite: RunningDynalite;
   let recorder: AwsRecorder;
+  let synapse: SynapseStandIn;
   const handlers = new Map<FunctionName, LambdaHttpHandler>();
   const sent = Object.fromEntries(NAMES.map((name) => [name, new Set<string>()])) as Record<
     FunctionName,
@@ -141,14 +151,17 @@ describe('each function is granted exactly the AWS actions its code sends', () =
   beforeAll(async () => {
     dynalite = await startDynalite();
     await ensureSessionTable(dynalite.client, ENV.TABLE_NAME);
-    recorder = await startAwsRecorder({ dynamodb: dynalite.endpoint, secretString: 'k'.repeat(64) });
+    recorder = await startAwsRecorder({ dynamodb: dynalite.endpoint, secretString: SECRET_STRING });
+    synapse = await startSynapseStandIn({ adminToken: SECRET_STRING });
     const endpoints = {
       AWS_ENDPOINT_URL_DYNAMODB: recorder.endpoint,
       AWS_ENDPOINT_URL_SES: recorder.endpoint,
       AWS_ENDPOINT_URL_SNS: recorder.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: recorder.endpoint,
     };
-    for (const [name, value] of Object.entries({ ...ENV, ...endpoints })) vi.stubEnv(name, value);
+    const homeserver = { HOMESERVER_URL: synapse.url, SYNAPSE_ADMIN_TOKEN_SECRET_ARN: ADMIN_TOKEN_ARN };
+    for (const [name, value] of Object.entries({ ...ENV, ...endpoints, ...homeserver }))
+      vi.stubEnv(name, value);
     for (const name of NAMES) {
       vi.resetModules(); // each entry gets a cold start of its own, as in its own container
       handlers.set(name, await load(name));
@@ -159,6 +172,7 @@ describe('each function is granted exactly the AWS actions its code sends', () =
   });
   afterAll(async () => {
     vi.unstubAllEnvs();
+    await synapse?.close();
     await recorder?.close();
     await dynalite?.close();
   });
@@ -368,6 +382,73 @@ describe('each function is granted exactly the AWS actions its code sends', () =
     });
   });
 
+  describe('accountPassword', () => {
+    const secret = 'reset-secret';
+    let sid: string;
+    const resetWith = (newPassword: string, headers: Record<string, string> = {}) =>
+      call('accountPassword', {
+        path: '/_matrix/client/v3/account/password',
+        headers,
+        body: {
+          new_password: newPassword,
+          auth: { type: 'm.login.email.identity', threepid_creds: { sid, client_secret: secret } },
+        },
+      });
+    beforeAll(async () => {
+      synapse.bind('email', 'reset@example.org', synapse.addUser('reset', 'the first password'));
+      const requested = await call('requestEmailToken', {
+        path: '/_matrix/client/v3/account/password/email/requestToken',
+        body: { client_secret: secret, email: 'reset@example.org', send_attempt: 1 },
+      });
+      ({ sid } = requested.json() as { sid: string });
+    });
+
+    it('challenges a request without auth', async () => {
+      const response = await call('accountPassword', {
+        path: '/_matrix/client/v3/account/password',
+        body: {},
+      });
+      expect(response.status).toBe(401);
+    });
+
+    it('says the session is not validated yet, reading it', async () => {
+      expect((await resetWith('the second password')).json().errcode).toBe('M_UNAUTHORIZED');
+    });
+
+    it('puts the session back when Synapse cannot reset, so it works on a retry', async () => {
+      const link = new URL(recorder.lastMessageTo('reset@example.org').match(/https:\/\/\S+/)?.[0] ?? '');
+      await call('emailLink', { path: link.pathname, form: Object.fromEntries(link.searchParams) });
+      synapse.setAdminApi('failing-resets');
+      try {
+        expect((await resetWith('the second password')).status).toBe(503);
+      } finally {
+        synapse.setAdminApi('up');
+      }
+    });
+
+    it('resets the password through the admin API, using the session up', async () => {
+      expect((await resetWith('the second password')).status).toBe(200);
+      expect(synapse.resets.at(-1)).toMatchObject({ newPassword: 'the second password' });
+    });
+
+    it('refuses the session the second time', async () => {
+      expect((await resetWith('the third password')).json().errcode).toBe('M_UNAUTHORIZED');
+    });
+
+    it('hands a logged-in change to Synapse, touching nothing in AWS', async () => {
+      const token = synapse.login('@reset:example.org');
+      const response = await call('accountPassword', {
+        path: '/_matrix/client/v3/account/password',
+        headers: { authorization: `Bearer ${token}` },
+        body: {
+          new_password: 'changed',
+          auth: { type: 'm.login.password', password: 'the second password' },
+        },
+      });
+      expect(response.status).toBe(200);
+    });
+  });
+
   describe('fallback', () => {
     it('answers every other path', async () => {
       expect((await call('fallback', { path: '/_matrix/client/v3/nothing' })).status).toBe(404);
@@ -386,11 +467,14 @@ describe('each function is granted exactly the AWS actions its code sends', () =
       );
     });
 
-    it('covers the cold start: the HMAC key, and the priming read of a session key', () => {
+    it('covers the cold start: its secrets (the HMAC key, the admin token), and the priming read of a session key', () => {
       for (const name of NAMES) {
         const hasTable = FUNCTIONS[name].bindings.some((binding) => binding.kind === 'table');
+        const secrets = FUNCTIONS[name].bindings.filter((binding) => binding.kind === 'secret').length;
         expect(coldStarts.get(name), name).toEqual(
-          hasTable ? ['dynamodb:GetItem session#*', 'secretsmanager:GetSecretValue'] : [],
+          hasTable
+            ? ['dynamodb:GetItem session#*', ...Array(secrets).fill('secretsmanager:GetSecretValue')]
+            : [],
         );
       }
     });
@@ -430,18 +514,32 @@ type Resources = Record<
  * `dynamodb:LeadingKeys` is listed once per key pattern it may touch (`dynamodb:GetItem rl#*`).
  */
 function grantedPermissions(): Record<FunctionName, string[]> {
-  const stack = new Stack(testApp(), 'Granted');
-  const construct = new MatrixThreepidValidation(stack, 'Validation', {
-    serverName: 'example.org',
-    publicBaseUrl: 'https://matrix.example.org/',
-    emailFrom: 'Example <noreply@example.org>',
-    smsAllowedCountries: ['GB', 'US'],
+  const deployments = [true, false].map((withSynapse) => {
+    const stack = new Stack(testApp(), 'Granted');
+    const props = {
+      serverName: 'example.org',
+      publicBaseUrl: 'https://matrix.example.org/',
+      emailFrom: 'Example <noreply@example.org>',
+      smsAllowedCountries: ['GB', 'US'],
+    };
+    const homeserver = {
+      origin: 'https://synapse.internal.example.org',
+      adminTokenSecret: Secret.fromSecretCompleteArn(stack, 'AdminToken', ADMIN_TOKEN_ARN),
+    };
+    const construct = new MatrixThreepidValidation(stack, 'Validation', {
+      ...props,
+      ...(withSynapse ? { homeserver } : {}),
+    });
+    return { stack, construct, resources: Template.fromStack(stack).toJSON().Resources as Resources };
   });
-  const resources = Template.fromStack(stack).toJSON().Resources as Resources;
-  const idOf = (element: unknown) => stack.getLogicalId(element as CfnElement);
 
   return Object.fromEntries(
     NAMES.map((name) => {
+      // In front of Synapse, as the functions ran; the fallback exists only without it.
+      const deployment = deployments.find((candidate) => candidate.construct.functions[name] !== undefined);
+      if (!deployment) throw new Error(`no deployment has a ${name} function`);
+      const { stack, construct, resources } = deployment;
+      const idOf = (element: unknown) => stack.getLogicalId(element as CfnElement);
       const fn = construct.functions[name];
       if (!fn?.role) throw new Error(`the template has no ${name} function`);
       const roleRef = JSON.stringify({ Ref: idOf(fn.role.node.defaultChild) });
