@@ -357,6 +357,25 @@ describe('the HTTP API of the local server', () => {
       expect(link.pathname).toBe('/_matrix/client/v3/validate/email/confirm');
     });
 
+    it('carries the sid and the token only, never the client_secret', async () => {
+      const { link } = await emailSession();
+      expect([...link.searchParams.keys()].sort()).toEqual(['sid', 'token']);
+    });
+
+    it('still works as the older links did, with the client_secret in them too', async () => {
+      const { link, sid, secret } = await emailSession();
+      link.searchParams.set('client_secret', secret);
+      const page = await server.send('GET', linkPath(link));
+      expect([page.status, page.text]).toEqual([200, expect.stringContaining('<form method="post"')]);
+      const confirm = await server.send('POST', link.pathname, { body: link.searchParams });
+      expect(confirm.text).toContain('Email address confirmed');
+      const validated = await server.get('/_matrix/identity/v2/3pid/getValidated3pid', {
+        sid,
+        client_secret: secret,
+      });
+      expect(validated.status).toBe(200);
+    });
+
     it.each([
       [
         'registration',
