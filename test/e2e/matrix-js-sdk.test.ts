@@ -1,21 +1,13 @@
-import { createClient, type ICreateClientOpts, type MatrixClient, MatrixError } from 'matrix-js-sdk';
+import { createClient, type MatrixClient, MatrixError } from 'matrix-js-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBindingsFile } from '../helpers/bindings.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
+import { quietLogger } from '../helpers/sdk.js';
 
 /**
  * matrix-js-sdk, unchanged, against the local server: the calls Element makes for registration,
  * password reset and adding an address, by email and by phone.
  */
-/** The SDK logs every failed request; the failures here are on purpose. */
-const quietLogger: NonNullable<ICreateClientOpts['logger']> = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  getChild: () => quietLogger,
-};
 
 describe('matrix-js-sdk against the service', () => {
   let server: TestServer;

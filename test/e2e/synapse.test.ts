@@ -1,6 +1,7 @@
-import { createClient, type ICreateClientOpts, type MatrixClient, MatrixError } from 'matrix-js-sdk';
+import { createClient, type MatrixClient, MatrixError } from 'matrix-js-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
+import { quietLogger } from '../helpers/sdk.js';
 import { type SynapseStandIn, startSynapseStandIn } from '../helpers/synapse-stand-in.js';
 
 /**
@@ -9,14 +10,6 @@ import { type SynapseStandIn, startSynapseStandIn } from '../helpers/synapse-sta
  * completes password resets through it; Synapse calls it as its msisdn delegate. matrix-js-sdk,
  * unchanged, makes the calls Element makes.
  */
-const quietLogger: NonNullable<ICreateClientOpts['logger']> = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  getChild: () => quietLogger,
-};
 
 const ALICE_PASSWORD = 'the old password of alice';
 type LoginIdentifier = NonNullable<Parameters<MatrixClient['loginRequest']>[0]['identifier']>;
@@ -75,6 +68,21 @@ describe('in front of Synapse', () => {
   const onServer = (url: string | undefined) => new URL(new URL(url ?? '').pathname, server.url).href;
   const loginAs = (identifier: LoginIdentifier, password: string) =>
     client.loginRequest({ type: 'm.login.password', identifier, password });
+
+  /** `/register` as Element does it: the 401 for a UIA session, then the msisdn stage with the validated session. */
+  const registerWithPhone = async (
+    via: MatrixClient,
+    username: string,
+    creds: { sid: string; client_secret: string },
+  ) => {
+    const password = `the password of ${username}`;
+    const challenge = await errorOf(via.registerRequest({ username, password }));
+    return via.registerRequest({
+      username,
+      password,
+      auth: { type: 'm.login.msisdn', session: challenge.data.session, threepid_creds: creds },
+    });
+  };
 
   it('hands every request it does not serve to Synapse: GET /_matrix/client/versions', async () => {
     const versions = await client.getVersions();
@@ -269,18 +277,7 @@ describe('in front of Synapse', () => {
     const response = await client.requestRegisterMsisdnToken('GB', '07400 999001', secret, 1);
     const code = await server.lastCode('+447400999001');
     await client.submitMsisdnTokenOtherUrl(onServer(response.submit_url), response.sid, secret, code);
-    const challenge = await errorOf(
-      client.registerRequest({ username: 'bob', password: 'the password of bob' }),
-    );
-    const registered = await client.registerRequest({
-      username: 'bob',
-      password: 'the password of bob',
-      auth: {
-        type: 'm.login.msisdn',
-        session: challenge.data.session,
-        threepid_creds: { sid: response.sid, client_secret: secret },
-      },
-    });
+    const registered = await registerWithPhone(client, 'bob', { sid: response.sid, client_secret: secret });
     expect(registered.user_id).toBe('@bob:example.org');
     expect(synapse.threepids).toContainEqual(
       expect.objectContaining({ medium: 'msisdn', address: '447400999001', userId: '@bob:example.org' }),
@@ -315,18 +312,7 @@ describe('in front of Synapse', () => {
     ).resolves.toEqual({
       success: true,
     });
-    const challenge = await errorOf(
-      direct.registerRequest({ username: 'carol', password: 'the password of carol' }),
-    );
-    const registered = await direct.registerRequest({
-      username: 'carol',
-      password: 'the password of carol',
-      auth: {
-        type: 'm.login.msisdn',
-        session: challenge.data.session,
-        threepid_creds: { sid: response.sid, client_secret: secret },
-      },
-    });
+    const registered = await registerWithPhone(direct, 'carol', { sid: response.sid, client_secret: secret });
     // Call 3: the `"medium" in data` check passes, and the number is bound as Synapse stores it.
     expect(registered.user_id).toBe('@carol:example.org');
     expect(synapse.threepids).toContainEqual(
