@@ -5,23 +5,32 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MODULE_PATH, matrix, postToModule, signature } from '../helpers/synapse/matrix.js';
+import { type Postgres, startPostgres } from '../helpers/synapse/postgres.js';
 import { type Synapse, startSynapse } from '../helpers/synapse/synapse.js';
 
 const python = inject('synapsePython');
+const postgresBin = inject('postgresBin');
 const secret = randomBytes(32).toString('hex');
 const HOUR = 3_600_000;
 
-describe.runIf(python)('the Synapse module', () => {
+describe.runIf(python)('the Synapse module on SQLite', () => moduleSuite('sqlite'));
+describe.runIf(python && postgresBin)('the Synapse module on Postgres', () => moduleSuite('postgres'));
+
+function moduleSuite(database: 'sqlite' | 'postgres'): void {
   let synapse: Synapse;
+  let postgres: Postgres | undefined;
   beforeAll(async () => {
+    postgres = database === 'postgres' ? await startPostgres(postgresBin) : undefined;
     synapse = await startSynapse({
       python,
       moduleSecret: secret,
       moduleConfig: { cleanup_interval_seconds: 1 },
+      ...(postgres ? { database: postgres.database } : {}),
     });
   });
   afterAll(async () => {
     await synapse?.stop();
+    await postgres?.stop();
   });
 
   const post = (body: unknown, options?: Parameters<typeof postToModule>[3]) =>
@@ -326,4 +335,4 @@ describe.runIf(python)('the Synapse module', () => {
       expect(response.status).toBe(405);
     });
   });
-});
+}

@@ -28,6 +28,13 @@ export interface SynapseOptions {
   requireThreepids?: ('email' | 'msisdn')[];
   /** Options of the module besides its secret, e.g. { replay_window_seconds: 60 }. */
   moduleConfig?: Record<string, unknown>;
+  /** Synapse's `database` block; default SQLite in the data directory. */
+  database?: SynapseDatabase;
+}
+
+export interface SynapseDatabase {
+  name: 'sqlite3' | 'psycopg2';
+  args: Record<string, unknown>;
 }
 
 export interface Synapse {
@@ -136,7 +143,7 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
           resources: [{ names: ['client'], compress: false }],
         },
       ],
-      database: { name: 'sqlite3', args: { database: join(dataDir, 'homeserver.db') } },
+      database: options.database ?? { name: 'sqlite3', args: { database: join(dataDir, 'homeserver.db') } },
       log_config: join(dataDir, 'log.config'),
       media_store_path: join(dataDir, 'media'),
       signing_key_path: join(dataDir, 'signing.key'),
@@ -226,7 +233,7 @@ async function sharedSecretRegister(
   return { userId: body.user_id, accessToken: body.access_token };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
