@@ -70,10 +70,12 @@ class SessionImportModule:
                 raise ConfigError("shared_secret must be a string")
         else:
             path = config["shared_secret_path"]
+            if not isinstance(path, str):
+                raise ConfigError("shared_secret_path must be a string")
             try:
                 with open(path, encoding="utf-8") as file:
                     secret = file.read().strip()
-            except (OSError, TypeError, UnicodeDecodeError) as e:
+            except (OSError, UnicodeDecodeError) as e:
                 raise ConfigError(f"Cannot read shared_secret_path: {e}") from e
         if len(secret) < MIN_SECRET_LENGTH:
             raise ConfigError(f"The shared secret must be at least {MIN_SECRET_LENGTH} characters")

@@ -30,6 +30,7 @@ def test_secret_from_a_file_without_its_trailing_newline(tmp_path: Path) -> None
         ({"shared_secret": "short"}, "at least 32"),
         ({"shared_secret": 12345}, "must be a string"),
         ({"shared_secret_path": "/nonexistent/secret"}, "Cannot read"),
+        ({"shared_secret_path": 0}, "must be a string"),
         ({"shared_secret": SECRET, "replay_window_seconds": 0}, "positive integer"),
         ({"shared_secret": SECRET, "replay_window_seconds": "300"}, "positive integer"),
         ({"shared_secret": SECRET, "cleanup_interval_seconds": 1.5}, "positive integer"),
