@@ -192,7 +192,7 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
 }
 
 async function waitForHealth(url: string, child: ChildProcess, logTail: () => string): Promise<void> {
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 45_000; // under vitest's 60 s hookTimeout, so the log tail is reported
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`Synapse exited (${child.exitCode ?? child.signalCode}) before it answered /health`);
@@ -204,7 +204,7 @@ async function waitForHealth(url: string, child: ChildProcess, logTail: () => st
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`Synapse did not answer ${url}/health within 90 s\n${logTail()}`);
+  throw new Error(`Synapse did not answer ${url}/health within 45 s\n${logTail()}`);
 }
 
 /** POST /_synapse/admin/v1/register: a nonce, then an HMAC-SHA1 over nonce, user, password, admin. */
