@@ -13,10 +13,12 @@ import {
   type DecoyNoticeKind,
   type Env,
   isBlank,
+  LOCAL_SETTINGS,
   type LogLevel,
-  presenceOf,
-  readSetting,
-  SETTINGS,
+  presenceIn,
+  readValue,
+  SENDING_SETTINGS,
+  SERVICE_SETTINGS,
   type Setting,
   type SettingName,
   SettingsError,
@@ -74,14 +76,34 @@ export interface ServiceConfig {
 /** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
 export type TokenSecretSource = { readonly value: string } | { readonly secretArn: string };
 
-export interface LambdaConfig extends Omit<ServiceConfig, 'tokenHmacSecret' | 'smsMaxPriceUsd'> {
-  /** SYNAPSE_ADMIN_TOKEN when set (sam local, tests), else the secret SYNAPSE_ADMIN_TOKEN_SECRET_ARN names, if any. */
-  readonly synapseAdminToken: TokenSecretSource | undefined;
+/**
+ * What every function with a table reads (SERVICE_SETTINGS): submitToken, the emailed link and
+ * getValidated3pid read this alone, so they neither carry nor need the senders' settings.
+ */
+export interface CoreLambdaConfig
+  extends Pick<
+    ServiceConfig,
+    | 'serverName'
+    | 'publicBaseUrl'
+    | 'nextLinkAllowedHosts'
+    | 'emailTokenLifetimeS'
+    | 'smsTokenLifetimeS'
+    | 'logLevel'
+    | 'homeserverUrl'
+  > {
   readonly tableName: string;
-  /** Always set on Lambda, where SMS go out through SNS. */
-  readonly smsMaxPriceUsd: number;
   /** TOKEN_HMAC_SECRET when set (sam local, tests), else the secret named by TOKEN_HMAC_SECRET_ARN. */
   readonly tokenHmacSecret: TokenSecretSource;
+}
+
+/** The whole configuration, for the functions that send or ask the homeserver. */
+export interface LambdaConfig
+  extends CoreLambdaConfig,
+    Omit<ServiceConfig, 'tokenHmacSecret' | 'smsMaxPriceUsd' | keyof CoreLambdaConfig> {
+  /** SYNAPSE_ADMIN_TOKEN when set (sam local, tests), else the secret SYNAPSE_ADMIN_TOKEN_SECRET_ARN names, if any. */
+  readonly synapseAdminToken: TokenSecretSource | undefined;
+  /** Always set on Lambda, where SMS go out through SNS. */
+  readonly smsMaxPriceUsd: number;
 }
 
 export interface LocalConfig extends Omit<ServiceConfig, 'publicBaseUrl'> {
@@ -108,21 +130,20 @@ export class ConfigError extends SettingsError {
   }
 }
 
-/** Configuration of a Lambda function: SERVER_NAME, PUBLIC_BASEURL and friends are required here. */
+/** The settings every function with a table reads, on Lambda: SERVER_NAME and PUBLIC_BASEURL are required. */
+export function loadCoreLambdaConfig(env: Env): CoreLambdaConfig {
+  const read = new EnvReader(env, 'lambda', [SERVICE_SETTINGS]);
+  const config = readCoreLambda(read, env);
+  read.finish();
+  return config;
+}
+
+/** The whole configuration of a function that sends or asks the homeserver: EMAIL_FROM and more are required. */
 export function loadLambdaConfig(env: Env): LambdaConfig {
-  const read = new EnvReader(env, 'lambda');
-  // TOKEN_HMAC_SECRET wins, so sam local can override the deployed secret; one of the two is needed.
-  const secretGiven = !isBlank(env[SETTINGS.tokenHmacSecret.env]);
-  const secret = read.get('tokenHmacSecret');
-  const secretArn = secretGiven ? undefined : read.get('tokenHmacSecretArn');
-  if (!secretGiven && isBlank(env[SETTINGS.tokenHmacSecretArn.env])) {
-    read.problem('TOKEN_HMAC_SECRET_ARN (or TOKEN_HMAC_SECRET, at least 32 random characters) is required');
-  }
+  const read = new EnvReader(env, 'lambda', [SERVICE_SETTINGS, SENDING_SETTINGS]);
   const config: LambdaConfig = {
-    ...readShared(read),
-    publicBaseUrl: read.get('publicBaseUrl') ?? '',
-    tokenHmacSecret: secret ? { value: secret } : { secretArn: secretArn ?? '' },
-    tableName: read.get('tableName') ?? '',
+    ...readCoreLambda(read, env),
+    ...readSending(read),
     smsMaxPriceUsd: read.defaulted('smsMaxPriceUsd'),
     synapseAdminToken: adminTokenSource(read, env),
   };
@@ -130,13 +151,30 @@ export function loadLambdaConfig(env: Env): LambdaConfig {
   return config;
 }
 
+function readCoreLambda(read: EnvReader, env: Env): CoreLambdaConfig {
+  // TOKEN_HMAC_SECRET wins, so sam local can override the deployed secret; one of the two is needed.
+  const secretGiven = !isBlank(env[SERVICE_SETTINGS.tokenHmacSecret.env]);
+  const secret = read.get('tokenHmacSecret');
+  const secretArn = secretGiven ? undefined : read.get('tokenHmacSecretArn');
+  if (!secretGiven && isBlank(env[SERVICE_SETTINGS.tokenHmacSecretArn.env])) {
+    read.problem('TOKEN_HMAC_SECRET_ARN (or TOKEN_HMAC_SECRET, at least 32 random characters) is required');
+  }
+  return {
+    ...readCore(read),
+    publicBaseUrl: read.get('publicBaseUrl') ?? '',
+    tokenHmacSecret: secret ? { value: secret } : { secretArn: secretArn ?? '' },
+    tableName: read.get('tableName') ?? '',
+  };
+}
+
 /** Configuration of `npm start`: everything has a working default. */
 export function loadLocalConfig(env: Env): LocalConfig {
-  const read = new EnvReader(env, 'local');
+  const read = new EnvReader(env, 'local', [LOCAL_SETTINGS, SERVICE_SETTINGS, SENDING_SETTINGS]);
   const port = read.defaulted('port');
   const secret = read.get('tokenHmacSecret');
   const config: LocalConfig = {
-    ...readShared(read),
+    ...readCore(read),
+    ...readSending(read),
     port,
     host: read.defaulted('host'),
     publicBaseUrl: read.get('publicBaseUrl'),
@@ -155,7 +193,10 @@ export function loadLocalConfig(env: Env): LocalConfig {
 
 /** The log level alone, for functions that need nothing else (the fallback): lenient, never fails. */
 export function loadLogLevel(env: Env): LogLevel {
-  return readSetting('logLevel', env.LOG_LEVEL, SETTINGS.logLevel.lambda).value ?? 'INFO';
+  return (
+    readValue<LogLevel>(SERVICE_SETTINGS.logLevel, env.LOG_LEVEL, SERVICE_SETTINGS.logLevel.lambda).value ??
+    'INFO'
+  );
 }
 
 /** The domain's rules, from configuration. */
@@ -170,15 +211,23 @@ export function validationPolicy(
   };
 }
 
-function readShared(read: EnvReader) {
+/** SERVICE_SETTINGS, as every function and the local server read them. */
+function readCore(read: EnvReader) {
   return {
     serverName: read.get('serverName') ?? '',
-    emailFrom: read.get('emailFrom') ?? '',
     nextLinkAllowedHosts: read.defaulted('nextLinkAllowedHosts'),
     emailTokenLifetimeS: read.defaulted('emailTokenLifetimeS'),
     smsTokenLifetimeS: read.defaulted('smsTokenLifetimeS'),
-    threepidBindingsFile: read.get('threepidBindingsFile'),
     logLevel: read.defaulted('logLevel'),
+    homeserverUrl: read.get('homeserverOrigin'),
+  };
+}
+
+/** SENDING_SETTINGS: the senders, their policies and limits, the directory and the password reset. */
+function readSending(read: EnvReader) {
+  return {
+    emailFrom: read.get('emailFrom') ?? '',
+    threepidBindingsFile: read.get('threepidBindingsFile'),
     smsSenderId: read.get('smsSenderId'),
     smsOriginationNumber: read.get('smsOriginationNumber'),
     sesConfigurationSet: read.get('sesConfigurationSet'),
@@ -199,7 +248,7 @@ function readShared(read: EnvReader) {
       allow: read.defaulted('emailDomainAllowlist'),
       deny: read.defaulted('emailDomainDenylist'),
     },
-    ...homeserverOf(read),
+    synapseAdminUrl: synapseAdminUrlOf(read),
     passwordMinLength: read.defaulted('passwordMinLength'),
   };
 }
@@ -208,17 +257,16 @@ function readShared(read: EnvReader) {
 function adminTokenSource(read: EnvReader, env: Env): TokenSecretSource | undefined {
   const value = read.get('synapseAdminToken');
   if (value !== undefined) return { value };
-  const secretArn = isBlank(env[SETTINGS.synapseAdminTokenSecretArn.env])
+  const secretArn = isBlank(env[SENDING_SETTINGS.synapseAdminTokenSecretArn.env])
     ? undefined
     : read.get('synapseAdminTokenSecretArn');
   return secretArn === undefined ? undefined : { secretArn };
 }
 
-function homeserverOf(read: EnvReader) {
+/** SYNAPSE_ADMIN_URL, else the homeserver's origin. */
+function synapseAdminUrlOf(read: EnvReader): string | undefined {
   const homeserverUrl = read.get('homeserverOrigin');
-  const synapseAdminUrl =
-    read.get('synapseAdminUrl') ?? (homeserverUrl === undefined ? undefined : withSlash(homeserverUrl));
-  return { homeserverUrl, synapseAdminUrl };
+  return read.get('synapseAdminUrl') ?? (homeserverUrl === undefined ? undefined : withSlash(homeserverUrl));
 }
 
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
@@ -230,7 +278,9 @@ function clientIpSource(read: EnvReader): ClientIpSource {
   const originSecret = read.get('cloudfrontOriginSecret');
   const needs = (name: 'trustedProxyCidrs' | 'cloudfrontOriginSecret') => {
     if (read.isBlank(name)) {
-      read.problem(`${SETTINGS[name].env} is required when ${SETTINGS.clientIpSource.env} is ${kind}`);
+      read.problem(
+        `${SENDING_SETTINGS[name].env} is required when ${SENDING_SETTINGS.clientIpSource.env} is ${kind}`,
+      );
     }
   };
   switch (kind) {
@@ -254,24 +304,33 @@ class EnvReader {
   constructor(
     private readonly env: Env,
     private readonly where: 'lambda' | 'local',
+    /** The groups of the settings table this reader may read: a function carries only those. */
+    private readonly tables: readonly Readonly<Record<string, Setting>>[],
   ) {}
+
+  private settingOf(name: SettingName): Setting {
+    const setting = this.tables.find((table) => name in table)?.[name];
+    if (setting === undefined)
+      throw new Error(`${name} is not read ${this.where === 'lambda' ? 'here' : 'locally'}`);
+    return setting;
+  }
 
   /** The value, or undefined when it is not given (or is bad, which finish() reports). */
   get<N extends SettingName>(name: N): ValueOf<N> | undefined {
-    const setting = SETTINGS[name];
-    const presence = presenceOf(name, this.where);
-    if (!('env' in setting) || presence === undefined) {
+    const setting = this.settingOf(name);
+    const presence = presenceIn(setting, this.where);
+    if (setting.env === undefined || presence === undefined) {
       throw new Error(
         `${name} is not read from the environment ${this.where === 'lambda' ? 'on Lambda' : 'locally'}`,
       );
     }
     const raw = this.env[setting.env];
-    const refused: string | undefined = (setting as Setting).refusedOnLambda;
+    const refused = setting.refusedOnLambda;
     if (this.where === 'lambda' && refused !== undefined && raw?.trim() === refused) {
       this.problem(`${setting.env} must not be \`${refused}\` on Lambda (it is for local mode only)`);
       return undefined;
     }
-    const { value, problem } = readSetting(name, raw, presence);
+    const { value, problem } = readValue<ValueOf<N>>(setting, raw, presence);
     if (problem !== undefined) this.problem(`${setting.env} ${problem}`);
     return value;
   }
@@ -285,8 +344,8 @@ class EnvReader {
 
   /** Whether a setting read from the environment was left out (a bad value is not blank). */
   isBlank(name: SettingName): boolean {
-    const setting = SETTINGS[name];
-    return !('env' in setting) || isBlank(this.env[setting.env]);
+    const { env } = this.settingOf(name);
+    return env === undefined || isBlank(this.env[env]);
   }
 
   problem(problem: string): void {

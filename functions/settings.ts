@@ -94,17 +94,20 @@ export interface Setting {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Parsers. Each returns a problem phrase without the setting's name.
+// Parsers. Each returns a problem phrase without the setting's name. They are marked free of side
+// effects so that a bundle drops the groups of the table its function does not read.
 
 const ok = <T>(value: T): Parsed<T> => ({ value });
 const must = (expects: string): Parsed<never> => ({ problem: `must be ${expects}` });
 
 /** Any text, trimmed; `expects` only documents it. */
+/* @__NO_SIDE_EFFECTS__ */
 function text(expects: string): Parser<string> {
   return { expects, parse: (raw) => ok(raw.trim()), format: String };
 }
 
 /** Text, trimmed, that matches `pattern`. */
+/* @__NO_SIDE_EFFECTS__ */
 function matching(pattern: RegExp, expects: string): Parser<string> {
   return {
     expects,
@@ -114,6 +117,7 @@ function matching(pattern: RegExp, expects: string): Parser<string> {
 }
 
 /** Digits only, within `min` and `max`. */
+/* @__NO_SIDE_EFFECTS__ */
 function wholeNumber(min: number, max?: number): Parser<number> {
   const expects = max === undefined ? 'a whole number' : `a whole number from ${min} to ${max}`;
   return {
@@ -129,6 +133,7 @@ function wholeNumber(min: number, max?: number): Parser<number> {
 }
 
 /** An absolute http(s) URL without query, fragment or credentials, read as ending in `/`. */
+/* @__NO_SIDE_EFFECTS__ */
 function baseUrl(): Parser<string> {
   const expects = 'an absolute http(s) URL without query, fragment or credentials';
   return {
@@ -146,6 +151,7 @@ function baseUrl(): Parser<string> {
 }
 
 /** Comma-separated host names, lower-cased; blanks between commas are ignored. */
+/* @__NO_SIDE_EFFECTS__ */
 function hostList(): Parser<readonly string[]> {
   const expects = 'host names without scheme, port or path';
   return {
@@ -165,12 +171,14 @@ function hostList(): Parser<readonly string[]> {
 }
 
 /** A key, taken as is (not trimmed), of at least `length` characters. */
+/* @__NO_SIDE_EFFECTS__ */
 function secretKey(length: number): Parser<string> {
   const expects = `at least ${length} characters`;
   return { expects, parse: (raw) => (raw.length >= length ? ok(raw) : must(expects)), format: String };
 }
 
 /** `off`, or JSON overrides of the default rate limits (core/rate-limits.ts). */
+/* @__NO_SIDE_EFFECTS__ */
 function rateLimits(): Parser<RateLimitOverrides | 'off'> {
   return {
     expects: '`off`, or a JSON object of overrides of the defaults',
@@ -185,6 +193,7 @@ function rateLimits(): Parser<RateLimitOverrides | 'off'> {
 }
 
 /** `true` or `false`. */
+/* @__NO_SIDE_EFFECTS__ */
 function flag(): Parser<boolean> {
   return {
     expects: '`true` or `false`',
@@ -197,6 +206,7 @@ function flag(): Parser<boolean> {
 }
 
 /** A comma-separated subset of `values`; empty means none. */
+/* @__NO_SIDE_EFFECTS__ */
 function subsetOf<T extends string>(values: readonly T[]): Parser<readonly T[]> {
   const expects = `comma-separated, from ${values.join(', ')} (or \`none\`)`;
   return {
@@ -214,6 +224,7 @@ function subsetOf<T extends string>(values: readonly T[]): Parser<readonly T[]> 
 }
 
 /** One of `values`, in any case, read as `values` spell it. */
+/* @__NO_SIDE_EFFECTS__ */
 function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   const expects = `one of ${values.join(', ')}`;
   return {
@@ -230,6 +241,7 @@ function oneOf<T extends string>(values: readonly T[]): Parser<T> {
  * Comma-separated IPv4 and IPv6 networks in CIDR notation, lower-cased; a bare address is one
  * host (`/32`, `/128`). Blanks between commas are ignored, but at least one network is needed.
  */
+/* @__NO_SIDE_EFFECTS__ */
 function cidrList(): Parser<readonly string[]> {
   const expects = 'IPv4 or IPv6 CIDRs, like 10.0.0.0/8';
   return {
@@ -271,6 +283,7 @@ const upperList = (raw: string): string[] => [
  * `*` for every country, `none` for no country, or ISO 3166-1 alpha-2 codes that libphonenumber
  * knows (GB, not UK): read as `'*'` or a list, empty for `none`.
  */
+/* @__NO_SIDE_EFFECTS__ */
 function countryList(): Parser<'*' | readonly string[]> {
   const expects = '`*` (every country), `none`, or comma-separated ISO 3166-1 alpha-2 codes like GB,US';
   return {
@@ -289,6 +302,7 @@ function countryList(): Parser<'*' | readonly string[]> {
 }
 
 /** Comma-separated number types as libphonenumber names them, in any case; at least one. */
+/* @__NO_SIDE_EFFECTS__ */
 function numberTypeList(): Parser<readonly NumberType[]> {
   const expects = `comma-separated number types: ${NUMBER_TYPES.join(', ')}`;
   return {
@@ -306,6 +320,7 @@ function numberTypeList(): Parser<readonly NumberType[]> {
 }
 
 /** An amount of US dollars with at most 5 decimals, more than 0 and at most `max`. */
+/* @__NO_SIDE_EFFECTS__ */
 function dollars(max: number): Parser<number> {
   const expects = `US dollars with up to 5 decimals, more than 0 and at most ${max}`;
   return {
@@ -324,6 +339,7 @@ function dollars(max: number): Parser<number> {
  * reservation. Not 0: a function with none reserved is throttled on every call, which clients see
  * as a bare 500 rather than a 429, and without a line in its log.
  */
+/* @__NO_SIDE_EFFECTS__ */
 function reservedConcurrency(max: number): Parser<number | 'none'> {
   const expects = `a whole number from 1 to ${max}, or \`none\``;
   return {
@@ -345,6 +361,7 @@ function reservedConcurrency(max: number): Parser<number | 'none'> {
 }
 
 /** One email address, as SNS subscribes it. */
+/* @__NO_SIDE_EFFECTS__ */
 function emailAddress(): Parser<string> {
   return matching(/^[^\s@<>,]+@[^\s@<>,]+\.[^\s@<>,]+$/, 'an email address');
 }
@@ -353,6 +370,7 @@ function emailAddress(): Parser<string> {
  * Comma-separated domain globs, lower-cased: letters (any script), digits, hyphens and dots, with
  * `*` for any run of characters (dots included), like `example.org` or `*.example.org`.
  */
+/* @__NO_SIDE_EFFECTS__ */
 function domainGlobList(): Parser<readonly string[]> {
   const expects = 'domain globs like `example.org` or `*.example.org`';
   return {
@@ -370,9 +388,10 @@ function domainGlobList(): Parser<readonly string[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The table. Its order is the order of the README's tables.
+// The table, in groups by who reads them. Its order is the order of the README's tables.
 
-export const SETTINGS = {
+/** Read by `npm start` alone. */
+export const LOCAL_SETTINGS = {
   port: {
     env: 'PORT',
     type: wholeNumber(0, 65_535),
@@ -383,6 +402,23 @@ export const SETTINGS = {
     type: text('an address or host name'),
     local: { default: '127.0.0.1' },
   },
+  dataDir: {
+    env: 'LOCAL_DATA_DIR',
+    type: text('a directory path'),
+    local: OPTIONAL,
+  },
+  dynamodbEndpoint: {
+    env: 'DYNAMODB_ENDPOINT',
+    type: baseUrl(),
+    local: OPTIONAL,
+  },
+} as const satisfies Record<string, Setting>;
+
+/**
+ * Read by every function that has a table: who the service is, how long tokens live, its table and
+ * its key. submitToken, the emailed link and getValidated3pid read these alone.
+ */
+export const SERVICE_SETTINGS = {
   serverName: {
     env: 'SERVER_NAME',
     context: 'serverName',
@@ -402,6 +438,75 @@ export const SETTINGS = {
     lambda: { required: true },
     local: OPTIONAL,
   },
+  homeserverOrigin: {
+    env: 'HOMESERVER_URL',
+    context: 'homeserverOrigin',
+    prop: 'homeserver.origin',
+    type: matching(/^https?:\/\/[^/?#]+\/?$/, 'an http(s) origin without path, query or fragment'),
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+    deploy: OPTIONAL,
+  },
+  nextLinkAllowedHosts: {
+    env: 'NEXT_LINK_ALLOWED_HOSTS',
+    context: 'nextLinkAllowedHosts',
+    prop: 'nextLinkAllowedHosts',
+    type: hostList(),
+    lambda: { default: [] },
+    local: { default: [] },
+  },
+  emailTokenLifetimeS: {
+    env: 'EMAIL_TOKEN_LIFETIME_S',
+    context: 'emailTokenLifetimeSeconds',
+    prop: 'emailTokenLifetime',
+    propType: 'Duration',
+    type: wholeNumber(60, 86_400),
+    lambda: { default: 3600 },
+    local: { default: 3600 },
+  },
+  smsTokenLifetimeS: {
+    env: 'SMS_TOKEN_LIFETIME_S',
+    context: 'smsTokenLifetimeSeconds',
+    prop: 'smsTokenLifetime',
+    propType: 'Duration',
+    type: wholeNumber(60, 3600),
+    lambda: { default: 600 },
+    local: { default: 600 },
+  },
+  tokenHmacSecret: {
+    env: 'TOKEN_HMAC_SECRET',
+    type: secretKey(32),
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+  },
+  tokenHmacSecretArn: {
+    env: 'TOKEN_HMAC_SECRET_ARN',
+    context: 'tokenHmacSecretArn',
+    prop: 'tokenHmacSecret',
+    propType: 'ISecret',
+    type: matching(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN'),
+    lambda: OPTIONAL,
+    deploy: OPTIONAL,
+  },
+  tableName: {
+    env: 'TABLE_NAME',
+    type: matching(/^[A-Za-z0-9_.-]{3,255}$/, '3-255 of [A-Za-z0-9_.-]'),
+    lambda: { required: true },
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    prop: 'logLevel',
+    type: oneOf(LOG_LEVELS),
+    lambda: { default: 'INFO' },
+    local: { default: 'WARN' },
+  },
+} as const satisfies Record<string, Setting>;
+
+/**
+ * Read by the functions that send messages or ask the homeserver (requestToken, the password reset)
+ * and locally: senders, policies, limits, the directory.
+ */
+export const SENDING_SETTINGS = {
   emailFrom: {
     env: 'EMAIL_FROM',
     context: 'emailFrom',
@@ -430,15 +535,6 @@ export const SETTINGS = {
       },
     },
     local: { default: '*' },
-  },
-  homeserverOrigin: {
-    env: 'HOMESERVER_URL',
-    context: 'homeserverOrigin',
-    prop: 'homeserver.origin',
-    type: matching(/^https?:\/\/[^/?#]+\/?$/, 'an http(s) origin without path, query or fragment'),
-    lambda: OPTIONAL,
-    local: OPTIONAL,
-    deploy: OPTIONAL,
   },
   synapseAdminUrl: {
     env: 'SYNAPSE_ADMIN_URL',
@@ -474,45 +570,11 @@ export const SETTINGS = {
     lambda: { default: 10 },
     local: { default: 10 },
   },
-  domainName: {
-    context: 'domainName',
-    prop: 'customDomain.domainName',
-    type: text('a host name'),
-    deploy: OPTIONAL,
-    goesWith: 'certificateArn',
-  },
-  certificateArn: {
-    context: 'certificateArn',
-    prop: 'customDomain.certificate',
-    propType: 'ICertificate',
-    type: text('an ACM certificate ARN'),
-    deploy: OPTIONAL,
-  },
-  nextLinkAllowedHosts: {
-    env: 'NEXT_LINK_ALLOWED_HOSTS',
-    context: 'nextLinkAllowedHosts',
-    prop: 'nextLinkAllowedHosts',
-    type: hostList(),
-    lambda: { default: [] },
-    local: { default: [] },
-  },
-  emailTokenLifetimeS: {
-    env: 'EMAIL_TOKEN_LIFETIME_S',
-    context: 'emailTokenLifetimeSeconds',
-    prop: 'emailTokenLifetime',
-    propType: 'Duration',
-    type: wholeNumber(60, 86_400),
-    lambda: { default: 3600 },
-    local: { default: 3600 },
-  },
-  smsTokenLifetimeS: {
-    env: 'SMS_TOKEN_LIFETIME_S',
-    context: 'smsTokenLifetimeSeconds',
-    prop: 'smsTokenLifetime',
-    propType: 'Duration',
-    type: wholeNumber(60, 3600),
-    lambda: { default: 600 },
-    local: { default: 600 },
+  threepidBindingsFile: {
+    env: 'THREEPID_BINDINGS_FILE',
+    type: text('a file path'),
+    lambda: OPTIONAL,
+    local: OPTIONAL,
   },
   rateLimits: {
     env: 'RATE_LIMITS',
@@ -546,49 +608,6 @@ export const SETTINGS = {
     type: subsetOf(DECOY_NOTICE_KINDS),
     lambda: { default: ['email-in-use'] },
     local: { default: ['email-in-use'] },
-  },
-  tokenHmacSecret: {
-    env: 'TOKEN_HMAC_SECRET',
-    type: secretKey(32),
-    lambda: OPTIONAL,
-    local: OPTIONAL,
-  },
-  tokenHmacSecretArn: {
-    env: 'TOKEN_HMAC_SECRET_ARN',
-    context: 'tokenHmacSecretArn',
-    prop: 'tokenHmacSecret',
-    propType: 'ISecret',
-    type: matching(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN'),
-    lambda: OPTIONAL,
-    deploy: OPTIONAL,
-  },
-  threepidBindingsFile: {
-    env: 'THREEPID_BINDINGS_FILE',
-    type: text('a file path'),
-    lambda: OPTIONAL,
-    local: OPTIONAL,
-  },
-  dataDir: {
-    env: 'LOCAL_DATA_DIR',
-    type: text('a directory path'),
-    local: OPTIONAL,
-  },
-  dynamodbEndpoint: {
-    env: 'DYNAMODB_ENDPOINT',
-    type: baseUrl(),
-    local: OPTIONAL,
-  },
-  logLevel: {
-    env: 'LOG_LEVEL',
-    prop: 'logLevel',
-    type: oneOf(LOG_LEVELS),
-    lambda: { default: 'INFO' },
-    local: { default: 'WARN' },
-  },
-  tableName: {
-    env: 'TABLE_NAME',
-    type: matching(/^[A-Za-z0-9_.-]{3,255}$/, '3-255 of [A-Za-z0-9_.-]'),
-    lambda: { required: true },
   },
   smsSenderId: {
     env: 'SMS_SENDER_ID',
@@ -684,6 +703,24 @@ export const SETTINGS = {
     lambda: { default: [] },
     local: { default: [] },
   },
+} as const satisfies Record<string, Setting>;
+
+/** Given at deploy time only: they shape the infrastructure, not the code. */
+export const DEPLOY_SETTINGS = {
+  domainName: {
+    context: 'domainName',
+    prop: 'customDomain.domainName',
+    type: text('a host name'),
+    deploy: OPTIONAL,
+    goesWith: 'certificateArn',
+  },
+  certificateArn: {
+    context: 'certificateArn',
+    prop: 'customDomain.certificate',
+    propType: 'ICertificate',
+    type: text('an ACM certificate ARN'),
+    deploy: OPTIONAL,
+  },
   throttleRateLimit: {
     context: 'throttleRateLimit',
     prop: 'throttle.rateLimit',
@@ -744,6 +781,18 @@ export const SETTINGS = {
     deploy: { default: 'MatrixThreepid' },
   },
 } as const satisfies Record<string, Setting>;
+
+/**
+ * Every setting, in the order of the README's tables. Built without a spread the bundler would have
+ * to keep, so a function that reads only some groups carries only those.
+ */
+export const SETTINGS = /* @__PURE__ */ Object.assign(
+  {},
+  LOCAL_SETTINGS,
+  SERVICE_SETTINGS,
+  SENDING_SETTINGS,
+  DEPLOY_SETTINGS,
+) as typeof LOCAL_SETTINGS & typeof SERVICE_SETTINGS & typeof SENDING_SETTINGS & typeof DEPLOY_SETTINGS;
 
 /**
  * One line of documentation per setting, for the README's tables (`npm run docs`). Beside the
@@ -830,11 +879,15 @@ export type SettingName = keyof Settings;
 export type ValueOf<N extends SettingName> = Settings[N]['type'] extends Parser<infer T> ? T : never;
 export type Where = 'lambda' | 'local' | 'deploy';
 
-export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+export const SETTING_NAMES = /* @__PURE__ */ Object.keys(SETTINGS) as SettingName[];
 
 /** How `name` may be left out `where`; undefined when it does not apply there. */
 export function presenceOf(name: SettingName, where: Where): Presence | undefined {
-  const setting: Setting = SETTINGS[name];
+  return presenceIn(SETTINGS[name], where);
+}
+
+/** The same, from the setting itself (for readers that hold only some groups of the table). */
+export function presenceIn(setting: Setting, where: Where): Presence | undefined {
   return where === 'deploy' ? (setting.deploy ?? setting.lambda) : setting[where];
 }
 
@@ -850,13 +903,22 @@ export function readSetting<N extends SettingName>(
   raw: string | undefined,
   presence: Presence,
 ): { readonly value: ValueOf<N> | undefined; readonly problem?: string } {
-  const fallback = 'default' in presence ? (presence.default as ValueOf<N>) : undefined;
+  return readValue<ValueOf<N>>(SETTINGS[name], raw, presence);
+}
+
+/** The same, from the setting itself. */
+export function readValue<T>(
+  setting: Setting,
+  raw: string | undefined,
+  presence: Presence,
+): { readonly value: T | undefined; readonly problem?: string } {
+  const fallback = 'default' in presence ? (presence.default as T) : undefined;
   if (raw === undefined || isBlank(raw)) {
     return 'required' in presence
       ? { value: undefined, problem: requiredProblem(presence) }
       : { value: fallback };
   }
-  const parsed = (SETTINGS[name].type as Parser<ValueOf<N>>).parse(raw);
+  const parsed = (setting.type as Parser<T>).parse(raw);
   return 'problem' in parsed ? { value: fallback, problem: parsed.problem } : parsed;
 }
 

@@ -67,9 +67,11 @@ export type TableBinding = {
 export type Binding =
   /**
    * How much of the environment the code reads at cold start: the whole runtime configuration
-   * (functions/config.ts), or only the log level.
+   * (functions/config.ts `loadLambdaConfig`), the settings every function reads
+   * (`loadCoreLambdaConfig`, SERVICE_SETTINGS), or only the log level. A function is given those
+   * variables and no others.
    */
-  | { readonly kind: 'configuration'; readonly reads: 'all' | 'logLevel' }
+  | { readonly kind: 'configuration'; readonly reads: 'all' | 'core' | 'logLevel' }
   | TableBinding
   /**
    * GetSecretValue on the secret, whose ARN is put in `env`; it is read once, at cold start. The
@@ -98,6 +100,8 @@ export interface FunctionSpec {
 }
 
 const CONFIGURATION: Binding = { kind: 'configuration', reads: 'all' };
+/** submitToken, the emailed link and getValidated3pid read only the settings every function reads. */
+const CORE_CONFIGURATION: Binding = { kind: 'configuration', reads: 'core' };
 const TOKEN_HMAC_KEY: Binding = { kind: 'secret', secret: 'tokenHmac', env: 'TOKEN_HMAC_SECRET_ARN' };
 /** The directory (who an address belongs to) and the password reset ask Synapse's admin API. */
 const SYNAPSE_ADMIN_TOKEN: Binding = {
@@ -172,19 +176,19 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     entry: 'functions/lambda/submit-token.ts',
     description: 'Matrix 3PID: submit_url, checks SMS codes and email tokens',
     timeoutSeconds: 5,
-    bindings: [CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
+    bindings: [CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
   },
   emailLink: {
     entry: 'functions/lambda/email-link.ts',
     description: 'Matrix 3PID: the emailed link, a confirmation page whose button validates',
     timeoutSeconds: 5,
-    bindings: [CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
+    bindings: [CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
   },
   getValidated3pid: {
     entry: 'functions/lambda/get-validated-3pid.ts',
     description: "Matrix 3PID: the homeserver's question, was this session validated",
     timeoutSeconds: 5,
-    bindings: [CONFIGURATION, onTable('sessions', 'dynamodb:GetItem'), TOKEN_HMAC_KEY],
+    bindings: [CORE_CONFIGURATION, onTable('sessions', 'dynamodb:GetItem'), TOKEN_HMAC_KEY],
   },
   fallback: {
     entry: 'functions/lambda/fallback.ts',

@@ -37,7 +37,9 @@ import { type RouteAuth, routeKeyOf, routesServed } from '../functions/http/rout
 import {
   type ClientIpSourceKind,
   type DecoyNoticeKind,
+  SERVICE_SETTINGS,
   SETTINGS,
+  type Setting,
   SettingsError,
 } from '../functions/settings.js';
 import { type AlarmThresholds, alarmThresholdProblems, ThreepidAlarms } from './alarms.js';
@@ -554,7 +556,7 @@ export class MatrixThreepidValidation extends Construct {
     switch (binding.kind) {
       case 'configuration':
         for (const [name, value] of Object.entries(environment)) {
-          if (binding.reads === 'all' || LOG_SETTINGS.includes(name)) fn.addEnvironment(name, value);
+          if (CONFIGURATION_READ[binding.reads](name)) fn.addEnvironment(name, value);
         }
         return;
       case 'table': {
@@ -612,6 +614,20 @@ interface BindingTarget {
 
 /** What a function that reads only its log level gets: that, and Node's source-map switch. */
 const LOG_SETTINGS: readonly string[] = ['LOG_LEVEL', 'NODE_OPTIONS'];
+/** The variables of the settings every function reads (SERVICE_SETTINGS), and the runtime's own. */
+const CORE_VARIABLES: ReadonlySet<string> = new Set([
+  ...Object.values(SERVICE_SETTINGS as Readonly<Record<string, Setting>>).flatMap((setting) =>
+    setting.env === undefined ? [] : [setting.env],
+  ),
+  'POWERTOOLS_SERVICE_NAME',
+  'NODE_OPTIONS',
+]);
+/** Which variables of the runtime environment a `configuration` binding gives its function. */
+const CONFIGURATION_READ: Readonly<Record<'all' | 'core' | 'logLevel', (name: string) => boolean>> = {
+  all: () => true,
+  core: (name) => CORE_VARIABLES.has(name),
+  logLevel: (name) => LOG_SETTINGS.includes(name),
+};
 
 /**
  * Why a route of each auth kind has no API Gateway authorizer, as cdk-nag's APIG4 asks. It is

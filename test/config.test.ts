@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  loadCoreLambdaConfig,
   loadLambdaConfig,
   loadLocalConfig,
   loadLogLevel,
@@ -348,5 +349,37 @@ describe('validationPolicy', () => {
       maxTokenSubmissions: 5,
       nextLinkAllowedHosts: ['a.example'],
     });
+  });
+});
+
+describe('the settings every function reads', () => {
+  const CORE_ENV = {
+    SERVER_NAME: 'example.org',
+    PUBLIC_BASEURL: 'https://matrix.example.org',
+    TOKEN_HMAC_SECRET: SECRET,
+    TABLE_NAME: 'sessions-table',
+  };
+
+  it('are all submitToken, the link and getValidated3pid need: no sender, policy or limit', () => {
+    expect(loadCoreLambdaConfig(CORE_ENV)).toEqual({
+      serverName: 'example.org',
+      publicBaseUrl: 'https://matrix.example.org/',
+      nextLinkAllowedHosts: [],
+      emailTokenLifetimeS: 3600,
+      smsTokenLifetimeS: 600,
+      logLevel: 'INFO',
+      homeserverUrl: undefined,
+      tokenHmacSecret: { value: SECRET },
+      tableName: 'sessions-table',
+    });
+  });
+
+  it('are checked as strictly as in the whole configuration', () => {
+    expect(problemsOf(() => loadCoreLambdaConfig({ ...CORE_ENV, EMAIL_TOKEN_LIFETIME_S: '5' }))).toEqual([
+      'EMAIL_TOKEN_LIFETIME_S must be a whole number from 60 to 86400',
+    ]);
+    expect(
+      problemsOf(() => loadCoreLambdaConfig({ TABLE_NAME: 'sessions-table', TOKEN_HMAC_SECRET: SECRET })),
+    ).toEqual(['SERVER_NAME is required', 'PUBLIC_BASEURL is required']);
   });
 });

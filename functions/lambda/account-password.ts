@@ -1,8 +1,9 @@
 import { homeserverForwarder } from '../adapters/homeserver/forward.js';
 import { makeResetPassword } from '../core/reset-password.js';
 import { makeAccountPasswordHandler } from '../handlers/account-password.js';
-import { storeEssentialsAndAdmin } from './homeserver-runtime.js';
-import { config, logger } from './runtime.js';
+
+import { requestConfig as config, storeEssentialsAndAdmin } from './request-runtime.js';
+import { logger } from './runtime.js';
 
 /**
  * POST …/account/password: a password reset completed through Synapse's admin API, and a

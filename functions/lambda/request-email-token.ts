@@ -5,8 +5,9 @@ import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { Mailer } from '../messages/messengers.js';
-import { storeEssentialsAndAdmin } from './homeserver-runtime.js';
-import { config, logger, requestControls, SENDER_CLIENT_OPTIONS } from './runtime.js';
+
+import { requestConfig as config, requestControls, storeEssentialsAndAdmin } from './request-runtime.js';
+import { logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
 
 /** requestToken for email: the only function allowed to send through SES. */
 const transport = new SesEmailTransport(new SESClient(SENDER_CLIENT_OPTIONS), {

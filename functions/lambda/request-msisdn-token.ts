@@ -5,8 +5,9 @@ import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { SmsMessenger } from '../messages/messengers.js';
-import { storeEssentialsAndAdmin } from './homeserver-runtime.js';
-import { config, logger, requestControls, SENDER_CLIENT_OPTIONS } from './runtime.js';
+
+import { requestConfig as config, requestControls, storeEssentialsAndAdmin } from './request-runtime.js';
+import { logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
 
 /** requestToken for phone numbers: the only function allowed to publish SMS through SNS. */
 const transport = new SnsSmsTransport(new SNSClient(SENDER_CLIENT_OPTIONS), {

@@ -1,24 +1,20 @@
 /**
  * What the Lambda functions share, built once per container at cold start: the configuration
- * (read and validated, failing initialisation with a message naming every bad variable), the
- * logger, and builders for the adapters a function may need. Nothing is built until an entry asks
- * for it, so each function creates only its own clients and fetches only its own secrets.
+ * every function reads (validated, failing initialisation with a message naming every bad
+ * variable), the logger, and builders for the adapters a function may need. Nothing is built
+ * until an entry asks for it, so each function creates only its own clients and fetches only its
+ * own secrets. The functions that send or ask the homeserver add request-runtime.ts.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
 import { fetchTokenHmacSecret } from '../adapters/secrets/token-secret.js';
-import {
-  type AbuseControls,
-  abuseControls,
-  createLogger,
-  type Essentials,
-  essentials,
-} from '../composition.js';
-import { type LambdaConfig, loadLambdaConfig } from '../config.js';
+import { createLogger, type Essentials, essentials } from '../composition.js';
+import { type CoreLambdaConfig, loadCoreLambdaConfig } from '../config.js';
 
-export const config: LambdaConfig = loadLambdaConfig(process.env);
+/** The settings every function reads; request-runtime.ts reads the rest, for the functions that need it. */
+export const config: CoreLambdaConfig = loadCoreLambdaConfig(process.env);
 
 /**
  * Every AWS client's own limits, well inside the function's timeout: a connection that cannot be
@@ -53,14 +49,9 @@ export async function storeAndEssentials(): Promise<{ store: DynamoDbSessionStor
   return { store, base };
 }
 
-/** The abuse controls requestToken runs under, over the function's table (see composition.ts). */
-export function requestControls(base: Essentials): AbuseControls {
-  return abuseControls(config, { client: tableClient(), tableName: config.tableName }, base.clock);
-}
-
 let documentClient: DynamoDBDocumentClient | undefined;
 /** One document client per container, shared by the store, the limiter and the switches. */
-function tableClient(): DynamoDBDocumentClient {
+export function tableClient(): DynamoDBDocumentClient {
   documentClient ??= sessionDocumentClient(new DynamoDBClient(AWS_CLIENT_OPTIONS));
   return documentClient;
 }

@@ -335,6 +335,24 @@ describe('MatrixThreepidValidation', () => {
       });
     });
 
+    it('give submitToken, the emailed link and getValidated3pid only the settings they read', () => {
+      for (const name of ['submitToken', 'emailLink', 'getValidated3pid'] as const) {
+        const fn = template.findResources('AWS::Lambda::Function')[functionId(name)]?.Properties;
+        expect(fn.Environment.Variables, name).toEqual({
+          SERVER_NAME: 'example.org',
+          PUBLIC_BASEURL: 'https://matrix.example.org/',
+          NEXT_LINK_ALLOWED_HOSTS: '',
+          EMAIL_TOKEN_LIFETIME_S: '3600',
+          SMS_TOKEN_LIFETIME_S: '600',
+          LOG_LEVEL: 'INFO',
+          POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
+          NODE_OPTIONS: '--enable-source-maps',
+          TABLE_NAME: { Ref: tableId() },
+          TOKEN_HMAC_SECRET_ARN: { Ref: logicalId(construct.tokenHmacSecret.node.defaultChild as object) },
+        });
+      }
+    });
+
     it('pass lifetimes, allowed hosts and sender settings through', () => {
       const custom = synth({
         emailTokenLifetime: Duration.hours(2),
@@ -826,8 +844,8 @@ describe('MatrixThreepidValidation', () => {
         [
           'MatrixThreepidValidation: invalid props:',
           '  - publicBaseUrl must be an absolute http(s) URL without query, fragment or credentials',
-          '  - emailFrom must be an address, or Name <address>',
           '  - logLevel must be one of DEBUG, INFO, WARN, ERROR, SILENT',
+          '  - emailFrom must be an address, or Name <address>',
         ].join('\n'),
       );
       expect(message).not.toMatch(/[A-Z]+_[A-Z_]+/);
