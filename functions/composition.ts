@@ -9,18 +9,21 @@ import { StaticThreepidDirectory } from './adapters/directory/static-directory.j
 import { DynamoDbRateLimiter } from './adapters/dynamodb/rate-limiter.js';
 import { DynamoDbSendingSwitches } from './adapters/dynamodb/sending-switches.js';
 import { SynapseAdmin } from './adapters/synapse/synapse-admin.js';
+import { SynapseModuleSessions } from './adapters/synapse/synapse-module.js';
 import { HmacSecretHasher } from './adapters/system/hmac-hasher.js';
 import { cryptoRandom, systemClock, timerSleeper } from './adapters/system/system.js';
 import type { ServiceConfig } from './config.js';
 import { validationPolicy } from './config.js';
 import type { ValidationPolicy } from './core/policy.js';
-import type {
-  Clock,
-  Random,
-  SecretHasher,
-  SendingSwitches,
-  Sleeper,
-  ThreepidDirectory,
+import {
+  type Clock,
+  type HomeserverSessions,
+  NO_HOMESERVER_SESSIONS,
+  type Random,
+  type SecretHasher,
+  type SendingSwitches,
+  type Sleeper,
+  type ThreepidDirectory,
 } from './core/ports.js';
 import { resolveRateLimits } from './core/rate-limits.js';
 import type { ClientNetworks, Limiting, UniformResponses } from './core/request-token.js';
@@ -41,6 +44,15 @@ export function createDirectory(
   return config.threepidBindingsFile
     ? StaticThreepidDirectory.fromFile(config.threepidBindingsFile)
     : new StaticThreepidDirectory();
+}
+
+/** Synapse's module, when its secret is configured; else a homeserver told of no sessions. */
+export function homeserverSessionsOf(
+  config: Pick<ServiceConfig, 'synapseModuleUrl'>,
+  secret: string | undefined,
+): HomeserverSessions {
+  if (config.synapseModuleUrl === undefined || secret === undefined) return NO_HOMESERVER_SESSIONS;
+  return new SynapseModuleSessions({ url: config.synapseModuleUrl, secret });
 }
 
 /** Synapse's admin API, when its URL and an admin token are configured. */

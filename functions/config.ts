@@ -4,6 +4,8 @@
  * this module only assembles the result. Every problem is reported at once, naming the variable,
  * so a bad deployment fails immediately and says why instead of failing on the first request.
  */
+
+import { SYNAPSE_MODULE_PATH } from './adapters/synapse/module-path.js';
 import type { EmailPolicy } from './core/email-policy.js';
 import { DEFAULT_POLICY, type ValidationPolicy } from './core/policy.js';
 import type { RateLimitOverrides } from './core/rate-limits.js';
@@ -67,6 +69,8 @@ export interface ServiceConfig {
   readonly emailPolicy: EmailPolicy;
   /** The homeserver's origin (HOMESERVER_URL): requests the service does not answer go there. */
   readonly homeserverUrl: string | undefined;
+  /** Where the Synapse module's resource is: SYNAPSE_MODULE_URL, else below the homeserver's origin. */
+  readonly synapseModuleUrl: string | undefined;
   /** Where Synapse's admin API is: SYNAPSE_ADMIN_URL, else the homeserver's origin. */
   readonly synapseAdminUrl: string | undefined;
   /** The shortest new password a password reset accepts. */
@@ -90,8 +94,11 @@ export interface CoreLambdaConfig
     | 'smsTokenLifetimeS'
     | 'logLevel'
     | 'homeserverUrl'
+    | 'synapseModuleUrl'
   > {
   readonly tableName: string;
+  /** SYNAPSE_MODULE_SECRET when set (sam local, tests), else the secret SYNAPSE_MODULE_SECRET_ARN names, if any. */
+  readonly synapseModuleSecret: TokenSecretSource | undefined;
   /** TOKEN_HMAC_SECRET when set (sam local, tests), else the secret named by TOKEN_HMAC_SECRET_ARN. */
   readonly tokenHmacSecret: TokenSecretSource;
 }
@@ -107,6 +114,8 @@ export interface LambdaConfig
 }
 
 export interface LocalConfig extends Omit<ServiceConfig, 'publicBaseUrl'> {
+  /** The secret shared with the Synapse module: with it, email sessions are copied into Synapse. */
+  readonly synapseModuleSecret: string | undefined;
   /** An access token of a Synapse admin: with it, Synapse is the directory and the password reset is served. */
   readonly synapseAdminToken: string | undefined;
   /** 0 picks a free port. */
@@ -145,7 +154,7 @@ export function loadLambdaConfig(env: Env): LambdaConfig {
     ...readCoreLambda(read, env),
     ...readSending(read),
     smsMaxPriceUsd: read.defaulted('smsMaxPriceUsd'),
-    synapseAdminToken: adminTokenSource(read, env),
+    synapseAdminToken: secretSource(read, 'synapseAdminToken', 'synapseAdminTokenSecretArn'),
   };
   read.finish();
   return config;
@@ -164,6 +173,7 @@ function readCoreLambda(read: EnvReader, env: Env): CoreLambdaConfig {
     publicBaseUrl: read.get('publicBaseUrl') ?? '',
     tokenHmacSecret: secret ? { value: secret } : { secretArn: secretArn ?? '' },
     tableName: read.get('tableName') ?? '',
+    synapseModuleSecret: secretSource(read, 'synapseModuleSecret', 'synapseModuleSecretArn'),
   };
 }
 
@@ -183,7 +193,11 @@ export function loadLocalConfig(env: Env): LocalConfig {
     dataDir: read.get('dataDir'),
     dynamodbEndpoint: read.get('dynamodbEndpoint'),
     synapseAdminToken: read.get('synapseAdminToken'),
+    synapseModuleSecret: read.get('synapseModuleSecret'),
   };
+  if (config.synapseModuleSecret !== undefined && config.synapseModuleUrl === undefined) {
+    read.problem('SYNAPSE_MODULE_SECRET needs SYNAPSE_MODULE_URL or HOMESERVER_URL: where the module is');
+  }
   if (config.synapseAdminToken !== undefined && config.synapseAdminUrl === undefined) {
     read.problem('SYNAPSE_ADMIN_TOKEN needs SYNAPSE_ADMIN_URL or HOMESERVER_URL: where the admin API is');
   }
@@ -213,13 +227,17 @@ export function validationPolicy(
 
 /** SERVICE_SETTINGS, as every function and the local server read them. */
 function readCore(read: EnvReader) {
+  const homeserverUrl = read.get('homeserverOrigin');
   return {
     serverName: read.get('serverName') ?? '',
     nextLinkAllowedHosts: read.defaulted('nextLinkAllowedHosts'),
     emailTokenLifetimeS: read.defaulted('emailTokenLifetimeS'),
     smsTokenLifetimeS: read.defaulted('smsTokenLifetimeS'),
     logLevel: read.defaulted('logLevel'),
-    homeserverUrl: read.get('homeserverOrigin'),
+    homeserverUrl,
+    synapseModuleUrl:
+      read.get('synapseModuleUrl') ??
+      (homeserverUrl === undefined ? undefined : new URL(SYNAPSE_MODULE_PATH, homeserverUrl).href),
   };
 }
 
@@ -253,13 +271,18 @@ function readSending(read: EnvReader) {
   };
 }
 
-/** The admin token as given (sam local, tests), or the secret holding it; undefined without an admin API. */
-function adminTokenSource(read: EnvReader, env: Env): TokenSecretSource | undefined {
-  const value = read.get('synapseAdminToken');
+/**
+ * A secret as given in the environment (sam local, tests), or the Secrets Manager secret holding
+ * it; undefined when neither is set (the feature it enables is off).
+ */
+function secretSource(
+  read: EnvReader,
+  valueName: 'synapseAdminToken' | 'synapseModuleSecret',
+  arnName: 'synapseAdminTokenSecretArn' | 'synapseModuleSecretArn',
+): TokenSecretSource | undefined {
+  const value = read.get(valueName);
   if (value !== undefined) return { value };
-  const secretArn = isBlank(env[SENDING_SETTINGS.synapseAdminTokenSecretArn.env])
-    ? undefined
-    : read.get('synapseAdminTokenSecretArn');
+  const secretArn = read.isBlank(arnName) ? undefined : read.get(arnName);
   return secretArn === undefined ? undefined : { secretArn };
 }
 

@@ -447,6 +447,32 @@ export const SERVICE_SETTINGS = {
     local: OPTIONAL,
     deploy: OPTIONAL,
   },
+  synapseModuleUrl: {
+    env: 'SYNAPSE_MODULE_URL',
+    context: 'synapseModuleUrl',
+    prop: 'homeserver.moduleUrl',
+    type: baseUrl(),
+    needs: 'homeserverOrigin',
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+    deploy: OPTIONAL,
+  },
+  synapseModuleSecret: {
+    env: 'SYNAPSE_MODULE_SECRET',
+    type: secretKey(32),
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+  },
+  synapseModuleSecretArn: {
+    env: 'SYNAPSE_MODULE_SECRET_ARN',
+    context: 'synapseModuleSecretArn',
+    prop: 'homeserver.moduleSecret',
+    propType: 'ISecret',
+    needs: 'homeserverOrigin',
+    type: matching(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN'),
+    lambda: OPTIONAL,
+    deploy: OPTIONAL,
+  },
   nextLinkAllowedHosts: {
     env: 'NEXT_LINK_ALLOWED_HOSTS',
     context: 'nextLinkAllowedHosts',
@@ -806,6 +832,12 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   publicBaseUrl:
     "Where clients reach this API: emailed links and `submit_url` start with it. Never taken from the request's `Host`.",
   emailFrom: 'From address of emails. On AWS its domain or address must be a verified SES identity.',
+  synapseModuleUrl:
+    "Where the Synapse module's resource is (synapse-module/), when not at the homeserver's origin.",
+  synapseModuleSecret:
+    'The secret shared with the Synapse module, which then accepts email sessions validated here (locally; on AWS a secret).',
+  synapseModuleSecretArn:
+    'A Secrets Manager secret holding the secret shared with the Synapse module: email registration is then served here.',
   synapseAdminUrl:
     "Where Synapse's admin API is, when not at the homeserver's origin (a private address, say).",
   synapseAdminToken:
@@ -960,6 +992,19 @@ export const SETTING_UNSET: Readonly<Partial<Record<SettingName, Partial<Record<
     lambda: 'set by the deployment',
     local: 'none: other paths answer 404',
     deploy: 'none: other paths answer 404',
+  },
+  synapseModuleUrl: {
+    lambda: 'the homeserver origin + `/_synapse/client/matrix_3pid/session`',
+    local: '`HOMESERVER_URL` + `/_synapse/client/matrix_3pid/session`',
+    deploy: 'the homeserver origin + `/_synapse/client/matrix_3pid/session`',
+  },
+  synapseModuleSecret: {
+    lambda: '`SYNAPSE_MODULE_SECRET_ARN`',
+    local: 'none: Synapse keeps email registration',
+  },
+  synapseModuleSecretArn: {
+    lambda: 'set by the deployment, on the functions that use it',
+    deploy: 'none: email registration stays with Synapse',
   },
   synapseAdminUrl: {
     lambda: 'the homeserver origin',

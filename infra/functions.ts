@@ -84,6 +84,11 @@ export type Binding =
       readonly secret: 'synapseAdminToken';
       readonly env: 'SYNAPSE_ADMIN_TOKEN_SECRET_ARN';
     }
+  | {
+      readonly kind: 'secret';
+      readonly secret: 'synapseModuleSecret';
+      readonly env: 'SYNAPSE_MODULE_SECRET_ARN';
+    }
   /** Email through SES as the From address only, or SMS through SNS to phone numbers only. */
   | { readonly kind: 'sender'; readonly sends: 'email' | 'sms' };
 
@@ -108,6 +113,12 @@ const SYNAPSE_ADMIN_TOKEN: Binding = {
   kind: 'secret',
   secret: 'synapseAdminToken',
   env: 'SYNAPSE_ADMIN_TOKEN_SECRET_ARN',
+};
+/** The functions that tell Synapse's module of email sessions: started, validated. */
+const SYNAPSE_MODULE_SECRET: Binding = {
+  kind: 'secret',
+  secret: 'synapseModuleSecret',
+  env: 'SYNAPSE_MODULE_SECRET_ARN',
 };
 const onTable = <I extends TableItems>(items: I, ...actions: TableItemActions[I][]): Binding =>
   ({ kind: 'table', table: 'sessions', env: 'TABLE_NAME', items, actions }) as TableBinding;
@@ -155,6 +166,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
       KILL_SWITCH,
       TOKEN_HMAC_KEY,
       SYNAPSE_ADMIN_TOKEN,
+      SYNAPSE_MODULE_SECRET,
       { kind: 'sender', sends: 'email' },
     ],
   },
@@ -176,13 +188,13 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     entry: 'functions/lambda/submit-token.ts',
     description: 'Matrix 3PID: submit_url, checks SMS codes and email tokens',
     timeoutSeconds: 5,
-    bindings: [CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
+    bindings: [CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET],
   },
   emailLink: {
     entry: 'functions/lambda/email-link.ts',
     description: 'Matrix 3PID: the emailed link, a confirmation page whose button validates',
     timeoutSeconds: 5,
-    bindings: [CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
+    bindings: [CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET],
   },
   getValidated3pid: {
     entry: 'functions/lambda/get-validated-3pid.ts',

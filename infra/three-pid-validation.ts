@@ -80,6 +80,18 @@ export interface HomeserverProps {
    * @default the origin
    */
   readonly adminUrl?: string;
+  /**
+   * A secret holding the secret shared with the Synapse module (synapse-module/). With it, the
+   * service copies every email session into Synapse, whose unchanged checkers then accept it, and
+   * email registration is served here too.
+   * @default none: email registration stays with the homeserver
+   */
+  readonly moduleSecret?: ISecret;
+  /**
+   * Where the module's resource is, when not below the origin.
+   * @default the origin + `/_synapse/client/matrix_3pid/session`
+   */
+  readonly moduleUrl?: string;
 }
 
 export interface MatrixThreepidValidationProps {
@@ -440,7 +452,7 @@ export class MatrixThreepidValidation extends Construct {
     const served = routesServed({
       homeserver: props.homeserver !== undefined,
       admin: props.homeserver?.adminTokenSecret !== undefined,
-      emailImport: false,
+      emailImport: props.homeserver?.moduleSecret !== undefined,
     });
     for (const route of served) {
       const name = functionOf(route);
@@ -569,6 +581,7 @@ export class MatrixThreepidValidation extends Construct {
         const secret = {
           tokenHmac: this.tokenHmacSecret,
           synapseAdminToken: props.homeserver?.adminTokenSecret,
+          synapseModuleSecret: props.homeserver?.moduleSecret,
         }[binding.secret];
         if (secret === undefined) return;
         // GetSecretValue alone: grantRead would add DescribeSecret, which the code never calls.

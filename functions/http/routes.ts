@@ -30,7 +30,8 @@ export type RouteApi = 'client' | 'identity';
  * `reset-completion`, that same API whenever a homeserver is behind the service, since a reset
  * session validated here is of no use to it otherwise (so no message is sent for nothing);
  * `email-import`, a way for Synapse to accept an email session validated here (the Synapse
- * module), without which email registration stays with Synapse.
+ * module), without which email registration stays with Synapse. (Without the admin API there is
+ * no directory either, so a reset requestToken could not tell a bound address from a free one.)
  */
 export type RouteNeeds = 'admin' | 'reset-completion' | 'email-import';
 

@@ -1,12 +1,12 @@
 import { makePreviewSession } from '../core/preview.js';
 import { makeSubmitToken } from '../core/submit-token.js';
 import { makeEmailLinkHandler } from '../handlers/email-link.js';
-import { config, logger, storeAndEssentials } from './runtime.js';
+import { config, homeserverSessions, logger, storeAndEssentials } from './runtime.js';
 
-const { store, base } = await storeAndEssentials();
+const [{ store, base }, sessions] = await Promise.all([storeAndEssentials(), homeserverSessions()]);
 
 export const handler = makeEmailLinkHandler({
-  submitToken: makeSubmitToken({ ...base, store }),
+  submitToken: makeSubmitToken({ ...base, store, homeserverSessions: sessions }),
   previewSession: makePreviewSession({ ...base, store }),
   logger,
   serverName: config.serverName,

@@ -9,9 +9,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
+import { fetchSynapseModuleSecret } from '../adapters/secrets/synapse-module-secret.js';
 import { fetchTokenHmacSecret } from '../adapters/secrets/token-secret.js';
-import { createLogger, type Essentials, essentials } from '../composition.js';
+import { createLogger, type Essentials, essentials, homeserverSessionsOf } from '../composition.js';
 import { type CoreLambdaConfig, loadCoreLambdaConfig } from '../config.js';
+import type { HomeserverSessions } from '../core/ports.js';
 
 /** The settings every function reads; request-runtime.ts reads the rest, for the functions that need it. */
 export const config: CoreLambdaConfig = loadCoreLambdaConfig(process.env);
@@ -65,6 +67,19 @@ async function coreEssentials(): Promise<Essentials> {
   const secret =
     'value' in source ? source.value : await fetchTokenHmacSecret(secretsClient(), source.secretArn);
   return essentials(config, secret, logger);
+}
+
+/**
+ * Synapse's module, told of email sessions, when the deployment has one (its secret is read from
+ * Secrets Manager at cold start); else nobody. For requestToken by email, submitToken and the link.
+ */
+export async function homeserverSessions(): Promise<HomeserverSessions> {
+  const source = config.synapseModuleSecret;
+  const secret =
+    source === undefined || 'value' in source
+      ? source?.value
+      : await fetchSynapseModuleSecret(secretsClient(), source.secretArn);
+  return homeserverSessionsOf(config, secret);
 }
 
 let secrets: SecretsManagerClient | undefined;

@@ -5,7 +5,7 @@
 
 import { type AbuseControls, clientNetworksBy, type Essentials } from '../composition.js';
 import type { ServiceConfig } from '../config.js';
-import type { AccountAdmin, SessionStore, ThreepidDirectory } from '../core/ports.js';
+import type { AccountAdmin, HomeserverSessions, SessionStore, ThreepidDirectory } from '../core/ports.js';
 import { makePreviewSession } from '../core/preview.js';
 import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
@@ -34,6 +34,8 @@ export interface AllAdapters extends AbuseControls {
   readonly admin: AccountAdmin | undefined;
   /** Hands a request to the homeserver, when there is one. */
   readonly forward: ((event: HttpEvent) => Promise<HttpResponse>) | undefined;
+  /** Synapse's module, told of email sessions, or nobody. */
+  readonly homeserverSessions: HomeserverSessions;
   readonly email: EmailTransport;
   readonly sms: SmsTransport;
 }
@@ -48,7 +50,8 @@ export function createAllHandlers(
   const controls = { switches, limiting, uniform };
   const links = validationLinks(config.publicBaseUrl);
   const messages = { serverName: config.serverName };
-  const submitToken = makeSubmitToken({ ...base, store });
+  const { homeserverSessions } = adapters;
+  const submitToken = makeSubmitToken({ ...base, store, homeserverSessions });
   return {
     requestToken: makeRequestTokenHandler({
       email: makeRequestEmailToken({
@@ -59,6 +62,7 @@ export function createAllHandlers(
         links,
         emailPolicy: config.emailPolicy,
         email: new Mailer(adapters.email, messages),
+        homeserverSessions,
       }),
       msisdn: makeRequestMsisdnToken({
         ...base,

@@ -112,5 +112,11 @@ describe('the route table', () => {
         'POST /_matrix/client/v3/register/email/requestToken',
       );
     });
+
+    it('serves no reset with the module alone: without the admin API nothing says who has an address', () => {
+      const served = v3({ homeserver: true, admin: false, emailImport: true });
+      expect(served.filter((key) => key.includes('/account/password'))).toEqual([]);
+      expect(served).toContain('POST /_matrix/client/v3/register/email/requestToken');
+    });
   });
 });

@@ -46,6 +46,11 @@ describe('cdk-nag AwsSolutionsChecks', () => {
             'AdminToken',
             'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-admin-AbCdEf',
           ),
+          moduleSecret: Secret.fromSecretCompleteArn(
+            stack,
+            'ModuleSecret',
+            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-module-AbCdEf',
+          ),
         },
         sesConfigurationSet: 'matrix-events',
         smsSenderId: 'Example',

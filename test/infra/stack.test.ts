@@ -72,8 +72,9 @@ describe('MatrixThreepidStack from CDK context', () => {
     expect(Object.keys(template.findOutputs('*'))).toContain('CustomDomainTarget');
   });
 
-  it('serves the password reset in front of Synapse given its admin token, and names what it needs', () => {
+  it('serves the password reset and email registration in front of Synapse given its secrets, and names what they need', () => {
     const adminToken = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-admin-AbCdEf';
+    const moduleSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-module-AbCdEf';
     const template = Template.fromStack(
       stackWith({
         ...REQUIRED,
@@ -81,8 +82,15 @@ describe('MatrixThreepidStack from CDK context', () => {
         synapseAdminTokenSecretArn: adminToken,
         synapseAdminUrl: 'http://10.0.0.5:8008/',
         passwordMinLength: '12',
+        synapseModuleSecretArn: moduleSecret,
       }),
     );
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /_matrix/client/v3/register/email/requestToken',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SYNAPSE_MODULE_SECRET_ARN: moduleSecret }) },
+    });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: 'POST /_matrix/client/v3/account/password',
     });
@@ -98,6 +106,9 @@ describe('MatrixThreepidStack from CDK context', () => {
     });
     expect(() => stackWith({ ...REQUIRED, synapseAdminTokenSecretArn: adminToken })).toThrow(
       /-c synapseAdminTokenSecretArn needs -c homeserverOrigin/,
+    );
+    expect(() => stackWith({ ...REQUIRED, synapseModuleSecretArn: moduleSecret })).toThrow(
+      /-c synapseModuleSecretArn needs -c homeserverOrigin/,
     );
   });
 

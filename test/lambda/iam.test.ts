@@ -24,9 +24,10 @@ import { type SynapseStandIn, startSynapseStandIn } from '../helpers/synapse-sta
  * prefix of the keys they touch (`dynamodb:GetItem session#*`), against the `dynamodb:LeadingKeys`
  * each grant is limited to.
  *
- * The functions run as deployed in front of Synapse with its admin token (a stand-in, which is not
- * AWS and is not recorded), so the password reset is served and requestToken asks Synapse who an
- * address belongs to; the fallback, which exists only without a homeserver, is granted as there.
+ * The functions run as deployed in front of Synapse with its admin token and its module (a
+ * stand-in, which is not AWS and is not recorded), so the password reset is served, requestToken
+ * asks Synapse who an address belongs to, and email sessions are copied into Synapse; the
+ * fallback, which exists only without a homeserver, is granted as there.
  *
  * The flows run in order and record; the last tests compare. Run the file whole.
  */
@@ -47,6 +48,7 @@ const UNKNOWN_SID = 'AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAA';
 /** What the recorder answers for every secret: the HMAC key, and the Synapse admin token alike. */
 const SECRET_STRING = 'k'.repeat(64);
 const ADMIN_TOKEN_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:synapse-admin-AbCdEf';
+const MODULE_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:synapse-module-AbCdEf';
 
 describe('each function is granted exactly the AWS actions its code sends', () => {
   let dynalite: RunningDynalite;
@@ -152,14 +154,18 @@ describe('each function is granted exactly the AWS actions its code sends', () =
     dynalite = await startDynalite();
     await ensureSessionTable(dynalite.client, ENV.TABLE_NAME);
     recorder = await startAwsRecorder({ dynamodb: dynalite.endpoint, secretString: SECRET_STRING });
-    synapse = await startSynapseStandIn({ adminToken: SECRET_STRING });
+    synapse = await startSynapseStandIn({ adminToken: SECRET_STRING, moduleSecret: SECRET_STRING });
     const endpoints = {
       AWS_ENDPOINT_URL_DYNAMODB: recorder.endpoint,
       AWS_ENDPOINT_URL_SES: recorder.endpoint,
       AWS_ENDPOINT_URL_SNS: recorder.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: recorder.endpoint,
     };
-    const homeserver = { HOMESERVER_URL: synapse.url, SYNAPSE_ADMIN_TOKEN_SECRET_ARN: ADMIN_TOKEN_ARN };
+    const homeserver = {
+      HOMESERVER_URL: synapse.url,
+      SYNAPSE_ADMIN_TOKEN_SECRET_ARN: ADMIN_TOKEN_ARN,
+      SYNAPSE_MODULE_SECRET_ARN: MODULE_SECRET_ARN,
+    };
     for (const [name, value] of Object.entries({ ...ENV, ...endpoints, ...homeserver }))
       vi.stubEnv(name, value);
     for (const name of NAMES) {
@@ -525,6 +531,7 @@ function grantedPermissions(): Record<FunctionName, string[]> {
     const homeserver = {
       origin: 'https://synapse.internal.example.org',
       adminTokenSecret: Secret.fromSecretCompleteArn(stack, 'AdminToken', ADMIN_TOKEN_ARN),
+      moduleSecret: Secret.fromSecretCompleteArn(stack, 'ModuleSecret', MODULE_SECRET_ARN),
     };
     const construct = new MatrixThreepidValidation(stack, 'Validation', {
       ...props,
