@@ -3,7 +3,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/helpers/moto-global-setup.ts', 'test/helpers/synapse/global-setup.ts'],
+    globalSetup: [
+      'test/helpers/moto-global-setup.ts',
+      'test/helpers/synapse/global-setup.ts',
+      'test/helpers/tools-global-setup.ts',
+    ],
     env: {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
