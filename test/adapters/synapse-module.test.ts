@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SynapseModuleSessions } from '../../functions/adapters/synapse/synapse-module.js';
-import { MatrixError } from '../../functions/core/errors.js';
+import { expectUnavailable } from '../helpers/errors.js';
 import { type SynapseStandIn, startSynapseStandIn } from '../helpers/synapse-stand-in.js';
 
 /**
@@ -35,15 +35,6 @@ describe('SynapseModuleSessions', () => {
     expect(synapse.violations).toEqual([]);
   });
   afterAll(() => synapse.close());
-
-  const expectUnavailable = async (promise: Promise<unknown>) => {
-    const error = await promise.then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(MatrixError);
-    expect(error).toMatchObject({ status: 503, errcode: 'M_UNKNOWN' });
-  };
 
   it('creates the session with its plaintext client_secret, then validates it', async () => {
     await sessions.started(SESSION);

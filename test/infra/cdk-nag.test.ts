@@ -1,6 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -11,7 +10,7 @@ import {
   type MatrixThreepidValidationProps,
   WITHOUT_AUTHORIZER,
 } from '../../infra/three-pid-validation.js';
-import { testApp } from '../helpers/cdk.js';
+import { everyOption, testApp } from '../helpers/cdk.js';
 
 const PROPS: MatrixThreepidValidationProps = {
   serverName: 'example.org',
@@ -37,39 +36,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   });
 
   it('finds nothing unacknowledged with every option in use', () => {
-    expect(
-      findings((stack) => ({
-        homeserver: {
-          origin: 'https://synapse.internal.example.org',
-          adminTokenSecret: Secret.fromSecretCompleteArn(
-            stack,
-            'AdminToken',
-            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-admin-AbCdEf',
-          ),
-          moduleSecret: Secret.fromSecretCompleteArn(
-            stack,
-            'ModuleSecret',
-            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-module-AbCdEf',
-          ),
-        },
-        sesConfigurationSet: 'matrix-events',
-        smsSenderId: 'Example',
-        nextLinkAllowedHosts: ['app.element.io'],
-        customDomain: {
-          domainName: 'matrix.example.org',
-          certificate: Certificate.fromCertificateArn(
-            stack,
-            'Cert',
-            'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
-          ),
-        },
-        tokenHmacSecret: Secret.fromSecretCompleteArn(
-          stack,
-          'Secret',
-          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matrix-3pid-hmac-AbCdEf',
-        ),
-      })),
-    ).toEqual([]);
+    expect(findings(everyOption)).toEqual([]);
   });
 
   it('acknowledges the missing authorizer on each route alone, for the reason of its auth kind', () => {

@@ -4,14 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, inject, it } from 'vitest';
 import {
   MatrixThreepidValidation,
   type MatrixThreepidValidationProps,
 } from '../../infra/three-pid-validation.js';
-import { testApp } from '../helpers/cdk.js';
+import { everyOption, testApp } from '../helpers/cdk.js';
 
 /**
  * cfn-lint (AWS's CloudFormation linter, pinned in test/helpers/tools-requirements.txt) on the
@@ -59,34 +57,7 @@ function lint(file: string): Finding[] {
 describe.runIf(cfnLint)('cfn-lint on the synthesized template', () => {
   it.each([
     ['the default deployment', () => ({})],
-    [
-      'every option in use',
-      (stack: Stack) => ({
-        homeserver: {
-          origin: 'https://synapse.internal.example.org',
-          adminTokenSecret: Secret.fromSecretCompleteArn(
-            stack,
-            'AdminToken',
-            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-admin-AbCdEf',
-          ),
-          moduleSecret: Secret.fromSecretCompleteArn(
-            stack,
-            'ModuleSecret',
-            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-module-AbCdEf',
-          ),
-        },
-        customDomain: {
-          domainName: 'matrix.example.org',
-          certificate: Certificate.fromCertificateArn(
-            stack,
-            'Cert',
-            'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
-          ),
-        },
-        sesConfigurationSet: 'matrix-events',
-        alarmEmail: 'ops@example.org',
-      }),
-    ],
+    ['every option in use', everyOption],
   ] as const)(
     'finds no error, and only accepted warnings, in %s',
     (_, props) => {

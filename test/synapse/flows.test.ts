@@ -7,13 +7,13 @@
  * the fast layer; these are the proof.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { createClient, type MatrixClient, MatrixError } from 'matrix-js-sdk';
+import { createClient, type MatrixClient } from 'matrix-js-sdk';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHROMIUM_AVAILABLE, launchChromium } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
-import { quietLogger } from '../helpers/sdk.js';
+import { freePort } from '../helpers/net.js';
+import { quietLogger, sdkErrorOf } from '../helpers/sdk.js';
 import { matrix } from '../helpers/synapse/matrix.js';
 import { type Synapse, startSynapse } from '../helpers/synapse/synapse.js';
 
@@ -54,16 +54,6 @@ describe.runIf(python && CHROMIUM_AVAILABLE)('every flow, with a real Synapse be
     await synapse?.stop();
   });
 
-  const errorOf = (promise: Promise<unknown>) =>
-    promise.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (error: unknown) => {
-        expect(error).toBeInstanceOf(MatrixError);
-        return error as MatrixError;
-      },
-    );
   /** Opens the emailed link in Chromium and presses the button, as the person would. */
   const followLink = async (email: string) => {
     const link = await service.lastLink(email);
@@ -93,7 +83,7 @@ describe.runIf(python && CHROMIUM_AVAILABLE)('every flow, with a real Synapse be
 
   it('registers with an email address: requestToken and the link here, /register on Synapse', async () => {
     const secret = client.generateClientSecret();
-    const challenge = await errorOf(
+    const challenge = await sdkErrorOf(
       client.registerRequest({ username: 'ada', password: 'the password of ada' }),
     );
     expect(challenge.data.flows).toContainEqual({ stages: ['m.login.email.identity'] });
@@ -115,11 +105,11 @@ describe.runIf(python && CHROMIUM_AVAILABLE)('every flow, with a real Synapse be
   });
 
   it('refuses a bound email on registration, asking Synapse, and an unbound one on reset', async () => {
-    const taken = await errorOf(
+    const taken = await sdkErrorOf(
       client.requestRegisterEmailToken('ada@example.org', client.generateClientSecret(), 1),
     );
     expect([taken.httpStatus, taken.errcode]).toEqual([400, 'M_THREEPID_IN_USE']);
-    const unknown = await errorOf(
+    const unknown = await sdkErrorOf(
       client.requestPasswordEmailToken('nobody@example.org', client.generateClientSecret(), 1),
     );
     expect([unknown.httpStatus, unknown.errcode]).toEqual([400, 'M_THREEPID_NOT_FOUND']);
@@ -129,14 +119,14 @@ describe.runIf(python && CHROMIUM_AVAILABLE)('every flow, with a real Synapse be
     const secret = client.generateClientSecret();
     const { sid } = await client.requestPasswordEmailToken('ada@example.org', secret, 1);
     const auth = { type: 'm.login.email.identity', threepid_creds: { sid, client_secret: secret } };
-    const early = await errorOf(client.setPassword(auth, 'the new password of ada', true));
+    const early = await sdkErrorOf(client.setPassword(auth, 'the new password of ada', true));
     expect([early.httpStatus, early.errcode]).toEqual([401, 'M_UNAUTHORIZED']);
     await followLink('ada@example.org');
     await expect(client.setPassword(auth, 'the new password of ada', true)).resolves.toEqual({});
     await expect(login('ada', 'the new password of ada')).resolves.toMatchObject({
       user_id: '@ada:synapse.test',
     });
-    const old = await errorOf(login('ada', 'the password of ada'));
+    const old = await sdkErrorOf(login('ada', 'the password of ada'));
     expect(old.httpStatus).toBe(403);
   });
 
@@ -154,12 +144,12 @@ describe.runIf(python && CHROMIUM_AVAILABLE)('every flow, with a real Synapse be
       direct.submitMsisdnTokenOtherUrl(response.submit_url ?? '', response.sid, phoneSecret, code),
     ).resolves.toEqual({ success: true });
 
-    const challenge = await errorOf(
+    const challenge = await sdkErrorOf(
       direct.registerRequest({ username: 'bea', password: 'the password of bea' }),
     );
     expect(challenge.data.flows).toContainEqual({ stages: ['m.login.msisdn', 'm.login.email.identity'] });
     const session = challenge.data.session;
-    const phoneDone = await errorOf(
+    const phoneDone = await sdkErrorOf(
       direct.registerRequest({
         username: 'bea',
         password: 'the password of bea',
@@ -207,7 +197,7 @@ describe.runIf(python && CHROMIUM_AVAILABLE)('every flow, with a real Synapse be
     await expect(login('bea', 'a password from my phone')).resolves.toMatchObject({
       user_id: '@bea:synapse.test',
     });
-    expect((await errorOf(login('bea', 'the password of bea'))).httpStatus).toBe(403);
+    expect((await sdkErrorOf(login('bea', 'the password of bea'))).httpStatus).toBe(403);
   });
 
   it('adds an email to a logged-in account', async () => {
@@ -221,7 +211,7 @@ describe.runIf(python && CHROMIUM_AVAILABLE)('every flow, with a real Synapse be
     const secret = bea.generateClientSecret();
     const { sid } = await bea.requestAdd3pidEmailToken('Bea.Work@Example.org', secret, 1);
     await followLink('bea.work@example.org');
-    const uia = await errorOf(bea.addThreePidOnly({ sid, client_secret: secret }));
+    const uia = await sdkErrorOf(bea.addThreePidOnly({ sid, client_secret: secret }));
     const auth = {
       type: 'm.login.password',
       session: uia.data.session,
@@ -241,16 +231,6 @@ describe.runIf(python && CHROMIUM_AVAILABLE)('with the module alone (no admin to
   let synapse: Synapse;
   let service: TestServer;
   let client: MatrixClient;
-  const errorOf = (promise: Promise<unknown>) =>
-    promise.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (error: unknown) => {
-        expect(error).toBeInstanceOf(MatrixError);
-        return error as MatrixError;
-      },
-    );
 
   beforeAll(async () => {
     synapse = await startSynapse({ python, moduleSecret });
@@ -282,7 +262,7 @@ describe.runIf(python && CHROMIUM_AVAILABLE)('with the module alone (no admin to
       const { sid } = await client.requestRegisterEmailToken(email, secret, 1);
       const link = await service.lastLink(email);
       expect((await service.send('POST', link.pathname, { body: link.searchParams })).status).toBe(200);
-      const challenge = await errorOf(
+      const challenge = await sdkErrorOf(
         client.registerRequest({ username, password: `the password of ${username}` }),
       );
       return client.registerRequest({
@@ -296,16 +276,7 @@ describe.runIf(python && CHROMIUM_AVAILABLE)('with the module alone (no admin to
       });
     };
     await expect(register('eve', 'eve@example.org')).resolves.toMatchObject({ user_id: '@eve:synapse.test' });
-    const taken = await errorOf(register('mallory', 'dan@example.org'));
+    const taken = await sdkErrorOf(register('mallory', 'dan@example.org'));
     expect([taken.httpStatus, taken.errcode]).toEqual([400, 'M_THREEPID_IN_USE']);
   });
 });
-
-/** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
