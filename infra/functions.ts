@@ -90,7 +90,12 @@ export type Binding =
       readonly env: 'SYNAPSE_MODULE_SECRET_ARN';
     }
   /** Email through SES as the From address only, or SMS through SNS to phone numbers only. */
-  | { readonly kind: 'sender'; readonly sends: 'email' | 'sms' };
+  | { readonly kind: 'sender'; readonly sends: 'email' | 'sms' }
+  /**
+   * It renders mail, SMS or pages: the default templates and catalogs are copied beside its
+   * bundle, and the operator's `templatesDir` too, named by TEMPLATES_DIR.
+   */
+  | { readonly kind: 'templates' };
 
 export interface FunctionSpec {
   /** Entry file, relative to the repository root; it exports `handler`. */
@@ -120,6 +125,7 @@ const SYNAPSE_MODULE_SECRET: Binding = {
   secret: 'synapseModuleSecret',
   env: 'SYNAPSE_MODULE_SECRET_ARN',
 };
+const TEMPLATES: Binding = { kind: 'templates' };
 const onTable = <I extends TableItems>(items: I, ...actions: TableItemActions[I][]): Binding =>
   ({ kind: 'table', table: 'sessions', env: 'TABLE_NAME', items, actions }) as TableBinding;
 
@@ -168,6 +174,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
       SYNAPSE_ADMIN_TOKEN,
       SYNAPSE_MODULE_SECRET,
       { kind: 'sender', sends: 'email' },
+      TEMPLATES,
     ],
   },
   requestMsisdnToken: {
@@ -182,6 +189,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
       TOKEN_HMAC_KEY,
       SYNAPSE_ADMIN_TOKEN,
       { kind: 'sender', sends: 'sms' },
+      TEMPLATES,
     ],
   },
   submitToken: {
@@ -194,7 +202,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     entry: 'functions/lambda/email-link.ts',
     description: 'Matrix 3PID: the emailed link, a confirmation page whose button validates',
     timeoutSeconds: 5,
-    bindings: [CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET],
+    bindings: [CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET, TEMPLATES],
   },
   getValidated3pid: {
     entry: 'functions/lambda/get-validated-3pid.ts',

@@ -1,6 +1,7 @@
 import { makePreviewSession } from '../core/preview.js';
 import { makeSubmitToken } from '../core/submit-token.js';
 import { makeEmailLinkHandler } from '../handlers/email-link.js';
+import { Presentation } from '../templates/presentation.js';
 import { config, homeserverSessions, logger, storeAndEssentials } from './runtime.js';
 
 const [{ store, base }, sessions] = await Promise.all([storeAndEssentials(), homeserverSessions()]);
@@ -9,6 +10,6 @@ export const handler = makeEmailLinkHandler({
   submitToken: makeSubmitToken({ ...base, store, homeserverSessions: sessions }),
   previewSession: makePreviewSession({ ...base, store }),
   logger,
-  serverName: config.serverName,
+  presentation: Presentation.load(config),
   nextLinkAllowedHosts: config.nextLinkAllowedHosts,
 });

@@ -24,6 +24,7 @@ import type { HttpResponse } from '../http/responses.js';
 import type { HandlerName } from '../http/routes.js';
 import { Mailer, SmsMessenger } from '../messages/messengers.js';
 import type { EmailTransport, SmsTransport } from '../messages/transports.js';
+import type { Presentation } from '../templates/presentation.js';
 
 export type HandlerSet = Readonly<Record<HandlerName | 'fallback', LambdaHttpHandler>>;
 
@@ -38,6 +39,8 @@ export interface AllAdapters extends AbuseControls {
   readonly homeserverSessions: HomeserverSessions;
   readonly email: EmailTransport;
   readonly sms: SmsTransport;
+  /** What mail, SMS and pages are made of, TEMPLATES_DIR checked. */
+  readonly presentation: Presentation;
 }
 
 export function createAllHandlers(
@@ -49,7 +52,7 @@ export function createAllHandlers(
   const { store, directory, switches, limiting, uniform } = adapters;
   const controls = { switches, limiting, uniform };
   const links = validationLinks(config.publicBaseUrl);
-  const messages = { serverName: config.serverName };
+  const messages = adapters.presentation;
   const { homeserverSessions } = adapters;
   const submitToken = makeSubmitToken({ ...base, store, homeserverSessions });
   return {
@@ -74,6 +77,7 @@ export function createAllHandlers(
         sms: new SmsMessenger(adapters.sms, messages),
       }),
       clientOf: clientNetworksBy(config),
+      localeOf: (event) => messages.negotiate(event.headers['accept-language']),
       logger,
     }),
     submitToken: makeSubmitTokenHandler({ submitToken, logger }),
@@ -81,7 +85,7 @@ export function createAllHandlers(
       submitToken,
       previewSession: makePreviewSession({ ...base, store }),
       logger,
-      serverName: config.serverName,
+      presentation: messages,
       nextLinkAllowedHosts: config.nextLinkAllowedHosts,
     }),
     getValidated3pid: makeGetValidated3pidHandler({

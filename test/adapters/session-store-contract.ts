@@ -51,6 +51,7 @@ function sendOf(key: string, attempt: number, overrides: Partial<SendWrite> = {}
     clientSecretDigest: 'client-secret-digest',
     sendAttempt: attempt,
     nextLink: 'https://app.example.org/next',
+    locale: 'de',
     decoy: false,
     spacing: undefined,
     generation: 'newgeneratio',

@@ -30,6 +30,7 @@ interface SessionItem {
   newest_token_expires_at_ms: number;
   guesses: { digest: string; at_ms: number }[];
   next_link?: string;
+  locale?: string;
   decoy?: true;
   consumed_at_ms?: number;
   created_at_ms: number;
@@ -85,10 +86,12 @@ export class DynamoDbSessionStore implements SessionStore {
       `${TTL_ATTRIBUTE} = :ttl`,
       'version = if_not_exists(version, :zero) + :one',
       ...(write.nextLink === undefined ? [] : ['next_link = :nextLink']),
+      ...(write.locale === undefined ? [] : ['locale = :locale']),
       ...(write.decoy ? ['decoy = :true'] : []),
     ];
     const removes = [
       ...(write.nextLink === undefined ? ['next_link'] : []),
+      ...(write.locale === undefined ? ['locale'] : []),
       ...(write.decoy ? [] : ['decoy']),
     ];
     const inPlace = [
@@ -129,6 +132,7 @@ export class DynamoDbSessionStore implements SessionStore {
             ':ttl': Math.ceil(write.expiresAt / 1000),
             ...(appending ? { ':maxTokens': write.maxTokens } : {}),
             ...(write.nextLink === undefined ? {} : { ':nextLink': write.nextLink }),
+            ...(write.locale === undefined ? {} : { ':locale': write.locale }),
             ...(write.decoy ? { ':true': true } : {}),
             ...(write.spacing === undefined
               ? {}
@@ -267,6 +271,7 @@ function toItem(session: Session): SessionItem {
     newest_token_expires_at_ms: newestTokenExpiry(session),
     guesses: session.guesses.map((guess) => ({ digest: guess.digest, at_ms: guess.at })),
     ...(session.nextLink === undefined ? {} : { next_link: session.nextLink }),
+    ...(session.locale === undefined ? {} : { locale: session.locale }),
     ...(session.decoy ? { decoy: true as const } : {}),
     ...(session.consumedAt === undefined ? {} : { consumed_at_ms: session.consumedAt }),
     created_at_ms: session.createdAt,
@@ -288,6 +293,7 @@ function fromItem(item: SessionItem): Session {
     tokens: item.tokens.map((token) => ({ digest: token.digest, expiresAt: token.expires_at_ms })),
     guesses: item.guesses.map((guess) => ({ digest: guess.digest, at: guess.at_ms })),
     ...(item.next_link === undefined ? {} : { nextLink: item.next_link }),
+    ...(item.locale === undefined ? {} : { locale: item.locale }),
     ...(item.decoy ? { decoy: true as const } : {}),
     ...(item.consumed_at_ms === undefined ? {} : { consumedAt: item.consumed_at_ms }),
     createdAt: item.created_at_ms,
