@@ -2,12 +2,15 @@
  * The README's configuration tables, generated from the settings table (functions/settings.ts).
  * Each sits between `<!-- settings:<id>:start … -->` and `<!-- settings:<id>:end -->` markers.
  *
- *   npm run docs                                 rewrites them in README.md
- *   node --import tsx scripts/settings-doc.ts    exits 1 when README.md is out of date
+ * `.env.example` is generated from the same table (functions/local/help.ts).
+ *
+ *   npm run docs                                 rewrites them in README.md, and .env.example
+ *   node --import tsx scripts/settings-doc.ts    exits 1 when either is out of date
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RATE_LIMITS } from '../functions/core/rate-limits.js';
+import { envExample } from '../functions/local/help.js';
 import {
   type Parser,
   presenceOf,
@@ -21,6 +24,7 @@ import {
 } from '../functions/settings.js';
 
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
+export const ENV_EXAMPLE = fileURLToPath(new URL('../.env.example', import.meta.url));
 
 /** The generated tables, by marker id. */
 export function settingsTables(): Record<string, string> {
@@ -144,11 +148,15 @@ function table(header: string[], rows: string[][]): string {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const readme = readFileSync(README, 'utf8');
   const generated = withSettingsTables(readme);
+  const example = envExample();
+  const exampleNow = readFileSync(ENV_EXAMPLE, { encoding: 'utf8', flag: 'a+' });
   if (process.argv.includes('--write')) {
     if (generated !== readme) writeFileSync(README, generated);
+    if (example !== exampleNow) writeFileSync(ENV_EXAMPLE, example);
     console.log(generated === readme ? 'README.md is up to date.' : 'README.md: settings tables rewritten.');
-  } else if (generated !== readme) {
-    console.error('README.md differs from functions/settings.ts; run `npm run docs`.');
+    console.log(example === exampleNow ? '.env.example is up to date.' : '.env.example rewritten.');
+  } else if (generated !== readme || example !== exampleNow) {
+    console.error('README.md or .env.example differs from functions/settings.ts; run `npm run docs`.');
     process.exit(1);
   }
 }
