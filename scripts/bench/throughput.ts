@@ -1,0 +1,348 @@
+/**
+ * Throughput: every flow and every floor measured once per round, rounds interleaved and each in
+ * a rotated order, so slow drift on a shared machine spreads over all of them instead of landing
+ * on one. The storage calls of each flow are counted at the wire (the requests the service's
+ * dynalite receives), for one request alone and on average under load.
+ */
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { LOCAL_TABLE_NAME } from '../../functions/local/server.js';
+import { type Flow, type FlowId, makeFlows } from './flows.js';
+import type { HttpSource, Job, LoadResult, StorageOperation, Timing } from './loadgen.js';
+import type { BenchOptions } from './options.js';
+import type { Child } from './rpc.js';
+import { median, type Spread, spread } from './stats.js';
+import type { CpuUse } from './usage.js';
+
+export const STORAGE_OPERATIONS: readonly StorageOperation[] = ['PutItem', 'GetItem', 'UpdateItem'];
+/**
+ * The bare HTTP server, each raw storage call from the load generator, and `inProcess`: HTTP
+ * answered after one raw UpdateItem made from inside the service's process (service.ts).
+ */
+export type FloorId = 'http' | StorageOperation | 'inProcess';
+export const FLOOR_IDS: readonly FloorId[] = ['http', ...STORAGE_OPERATIONS, 'inProcess'];
+
+/** One measurement of one round. */
+export interface Sample {
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly windowMs: number;
+  readonly requests: number;
+  readonly unexpected: number;
+  readonly unexpectedSample?: string;
+  readonly exhausted: boolean;
+  /** Cores busy in the load generator and in the server under load. */
+  readonly loadgenCores: number;
+  readonly serverCores: number;
+  /** Storage calls per answered request, by operation (service flows only). */
+  readonly callsPerRequest: Record<string, number>;
+}
+
+export interface Measured {
+  readonly samples: readonly Sample[];
+  readonly perSecond: Spread;
+  /** Medians over the rounds of each round's p50 and p99. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly loadgenCores: number;
+  readonly serverCores: number;
+  readonly unexpected: number;
+}
+
+export interface FlowResult extends Measured {
+  readonly id: FlowId;
+  readonly label: string;
+  /** The storage calls one request alone makes, in order, counted at the wire. */
+  readonly calls: readonly string[];
+  /** Storage calls per request under load, all operations together (median over rounds). */
+  readonly callsUnderLoad: number;
+  /** The rate its storage calls alone allow: 1 / Σ (1 / raw rate of each call), per round. */
+  readonly storageFloor: Spread | null;
+  readonly ratioToStorage: Spread | null;
+  readonly ratioToHttp: Spread;
+  /** For flows whose one call is an UpdateItem: × the in-process floor (HTTP + that call, one thread). */
+  readonly ratioToInProcess: Spread | null;
+}
+
+export interface ThroughputResult {
+  readonly floors: Record<FloorId, Measured>;
+  readonly flows: readonly FlowResult[];
+  /** The item the raw floors write and read: a new email session's item, as stored. */
+  readonly storageItemBytes: number;
+  readonly storageItem: Record<string, unknown>;
+}
+
+export interface Processes {
+  readonly service: Child<{ url: string; storageEndpoint: string }>;
+  readonly httpFloor: Child<{ url: string }>;
+  readonly loadgen: Child<unknown>;
+}
+
+interface Taken {
+  readonly counts: Record<string, number>;
+  /** The operations in the order they arrived (the first hundred). */
+  readonly sequence: readonly string[];
+  readonly cpu: CpuUse;
+}
+
+const FLOOR_TABLE = 'bench-floor';
+
+export async function measureThroughput(
+  processes: Processes,
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<ThroughputResult> {
+  const { service, httpFloor, loadgen } = processes;
+  const runId = Date.now().toString(36);
+  const flows = makeFlows({
+    service: service.ready,
+    loadgen,
+    concurrency: options.concurrency,
+    runId,
+    reused: options.reusedSessions,
+  });
+  const timing: Timing = {
+    concurrency: options.concurrency,
+    warmupMs: options.warmupMs,
+    durationMs: options.windowMs,
+  };
+
+  const run = (job: Job, t: Timing) => loadgen.call<LoadResult>('run', { job, timing: t });
+  /** Runs a job, with the server under load marked before and read after. */
+  const measure = async (job: Job, t: Timing, server: Child<unknown>) => {
+    await server.call('mark');
+    const result = await run(job, t);
+    const taken = await server.call<Taken>('take');
+    return { result, taken };
+  };
+
+  // The calls one request of each flow makes, alone.
+  log('counting the storage calls of one request of each flow');
+  const calls = new Map<FlowId, string[]>();
+  for (const flow of flows) {
+    const source = first(await flow.prepare(1));
+    const { result, taken } = await measure(
+      { target: 'http', url: service.ready.url, source, expect: flow.expect },
+      { concurrency: 1, warmupMs: 0 },
+      service,
+    );
+    if (result.unexpected > 0) throw new Error(`${flow.label}: answered ${result.unexpectedSample}`);
+    calls.set(flow.id, [...taken.sequence]);
+  }
+
+  // The raw floors write and read the very item a new email session stores, under other keys.
+  const storageItem = await newSessionItem(service.ready.storageEndpoint);
+  await loadgen.call('createTable', { endpoint: service.ready.storageEndpoint, table: FLOOR_TABLE });
+  const storageJob = (operation: StorageOperation, prefix: string, count?: number): Job => ({
+    target: 'dynamodb',
+    endpoint: service.ready.storageEndpoint,
+    table: FLOOR_TABLE,
+    operation,
+    item: storageItem.wire,
+    prefix,
+    ...(count === undefined ? {} : { count }),
+    ...(operation === 'GetItem' ? { keys: options.readKeys } : {}),
+  });
+  await run(storageJob('PutItem', 'read-', options.readKeys), {
+    concurrency: options.concurrency,
+    warmupMs: 0,
+  });
+
+  const inProcess = await service.call<{ url: string }>('inProcessFloor', {
+    operation: 'UpdateItem',
+    table: FLOOR_TABLE,
+    item: storageItem.wire,
+    concurrency: options.concurrency,
+  });
+
+  // Sources that are reused round after round are prepared once.
+  const reused = new Map<FlowId, HttpSource>();
+  for (const flow of flows.filter((f) => f.supply === 'reused')) reused.set(flow.id, await flow.prepare(0));
+
+  type Item = { kind: 'floor'; id: FloorId } | { kind: 'flow'; flow: Flow };
+  const items: Item[] = [
+    ...FLOOR_IDS.map((id): Item => ({ kind: 'floor', id })),
+    ...flows.map((flow): Item => ({ kind: 'flow', flow })),
+  ];
+  const floorSamples = new Map<FloorId, Sample[]>();
+  const flowSamples = new Map<FlowId, Sample[]>();
+  /** Highest rate seen per sized flow, to size the next round's prepared sessions. */
+  const bestRate = new Map<FlowId, number>();
+
+  for (let round = 0; round < options.rounds; round++) {
+    const started = performance.now();
+    const sources = new Map(reused);
+    for (const flow of flows.filter((f) => f.supply === 'fresh')) sources.set(flow.id, await flow.prepare(0));
+    for (const flow of flows.filter((f) => f.supply === 'sized')) {
+      const rate = bestRate.get(flow.id);
+      const needed =
+        rate === undefined
+          ? options.firstPool
+          : Math.ceil((rate * (options.warmupMs + options.windowMs) * 1.3) / 1000) + 4 * options.concurrency;
+      sources.set(flow.id, await flow.prepare(needed));
+    }
+    const prepared = performance.now();
+    const offset = (round * Math.ceil(items.length / options.rounds)) % items.length;
+    const order = [...items.slice(offset), ...items.slice(0, offset)];
+    for (const item of order) {
+      if (item.kind === 'floor') {
+        const job: Job =
+          item.id === 'http' || item.id === 'inProcess'
+            ? {
+                target: 'http',
+                url: item.id === 'http' ? httpFloor.ready.url : inProcess.url,
+                // The same request as a new email session, answered with constant JSON.
+                source: { kind: 'template', prefix: `${runId}-h${round}-`, request: HTTP_FLOOR_REQUEST },
+                expect: [200],
+              }
+            : storageJob(item.id, `${item.id}-${round}-`);
+        const { result, taken } = await measure(job, timing, item.id === 'http' ? httpFloor : service);
+        push(floorSamples, item.id, sample(result, taken));
+      } else {
+        const { flow } = item;
+        const source = sources.get(flow.id);
+        if (!source) throw new Error(`${flow.id} was not prepared`);
+        const { result, taken } = await measure(
+          { target: 'http', url: service.ready.url, source, expect: flow.expect },
+          timing,
+          service,
+        );
+        const measured = sample(result, taken);
+        push(flowSamples, flow.id, measured);
+        if (flow.supply === 'sized')
+          bestRate.set(flow.id, Math.max(bestRate.get(flow.id) ?? 0, measured.perSecond));
+      }
+    }
+    log(
+      `round ${round + 1}/${options.rounds}: prepared in ${((prepared - started) / 1000).toFixed(1)} s, ` +
+        `measured in ${((performance.now() - prepared) / 1000).toFixed(1)} s`,
+    );
+  }
+
+  const floors = Object.fromEntries(
+    FLOOR_IDS.map((id) => [id, summarise(floorSamples.get(id) ?? [])]),
+  ) as Record<FloorId, Measured>;
+  const storageRound = (operations: readonly string[], round: number): number | null => {
+    let seconds = 0;
+    for (const operation of operations) {
+      const rate = floorSamples.get(operation as FloorId)?.[round]?.perSecond;
+      if (rate === undefined || !(STORAGE_OPERATIONS as readonly string[]).includes(operation)) return null;
+      seconds += 1 / rate;
+    }
+    return operations.length > 0 ? 1 / seconds : null;
+  };
+
+  return {
+    floors,
+    storageItemBytes: storageItem.bytes,
+    storageItem: storageItem.plain,
+    flows: flows.map((flow): FlowResult => {
+      const samples = flowSamples.get(flow.id) ?? [];
+      const flowCalls = calls.get(flow.id) ?? [];
+      const storageRounds = samples.map((_, round) => storageRound(flowCalls, round));
+      const storageFloor = storageRounds.every((value) => value !== null) ? spread(storageRounds) : null;
+      const httpRounds = floorSamples.get('http') ?? [];
+      const inProcessRounds = floorSamples.get('inProcess') ?? [];
+      const oneUpdate = flowCalls.length === 1 && flowCalls[0] === 'UpdateItem';
+      return {
+        id: flow.id,
+        label: flow.label,
+        ...summarise(samples),
+        calls: flowCalls,
+        callsUnderLoad: median(
+          samples.map((s) => Object.values(s.callsPerRequest).reduce((sum, value) => sum + value, 0)),
+        ),
+        storageFloor,
+        ratioToStorage: storageFloor
+          ? spread(samples.map((s, round) => s.perSecond / (storageRounds[round] ?? Number.NaN)))
+          : null,
+        ratioToHttp: spread(
+          samples.map((s, round) => s.perSecond / (httpRounds[round]?.perSecond ?? Number.NaN)),
+        ),
+        ratioToInProcess: oneUpdate
+          ? spread(samples.map((s, round) => s.perSecond / (inProcessRounds[round]?.perSecond ?? Number.NaN)))
+          : null,
+      };
+    }),
+  };
+}
+
+/** What the HTTP floor is sent: the same request a new email session is. */
+const HTTP_FLOOR_REQUEST = {
+  method: 'POST',
+  path: '/_matrix/client/v3/register/email/requestToken',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({
+    client_secret: 'cs-{i}',
+    email: 'new-{i}@example.org',
+    send_attempt: 1,
+    next_link: 'https://app.element.io/#/register',
+  }),
+};
+
+function sample(result: LoadResult, taken: Taken): Sample {
+  if (result.measured === 0) throw new Error('a measurement window saw no answer; give it more time');
+  return {
+    perSecond: result.perSecond,
+    p50Ms: result.latencyMs.p50,
+    p99Ms: result.latencyMs.p99,
+    windowMs: result.windowMs,
+    requests: result.requests,
+    unexpected: result.unexpected,
+    ...(result.unexpectedSample === undefined ? {} : { unexpectedSample: result.unexpectedSample }),
+    exhausted: result.exhausted,
+    loadgenCores: result.cpu.cores,
+    serverCores: taken.cpu.cores,
+    callsPerRequest: Object.fromEntries(
+      Object.entries(taken.counts).map(([operation, count]) => [operation, count / result.requests]),
+    ),
+  };
+}
+
+function summarise(samples: readonly Sample[]): Measured {
+  return {
+    samples,
+    perSecond: spread(samples.map((s) => s.perSecond)),
+    p50Ms: median(samples.map((s) => s.p50Ms)),
+    p99Ms: median(samples.map((s) => s.p99Ms)),
+    loadgenCores: median(samples.map((s) => s.loadgenCores)),
+    serverCores: median(samples.map((s) => s.serverCores)),
+    unexpected: samples.reduce((sum, s) => sum + s.unexpected, 0),
+  };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key) ?? [];
+  list.push(value);
+  map.set(key, list);
+}
+
+/** The first request of a source, alone. */
+function first(source: HttpSource): HttpSource {
+  if (source.kind === 'template') return { ...source, count: 1 };
+  return { kind: 'list', requests: source.requests.slice(0, 1) };
+}
+
+/** A new email session's item, as the service stored it: the raw floors' item. */
+async function newSessionItem(endpoint: string) {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  try {
+    const { Items } = await client.send(
+      new ScanCommand({
+        TableName: LOCAL_TABLE_NAME,
+        FilterExpression: 'medium = :email AND send_count = :one AND size(guesses) = :zero',
+        ExpressionAttributeValues: { ':email': { S: 'email' }, ':one': { N: '1' }, ':zero': { N: '0' } },
+      }),
+    );
+    const wire = Items?.[0] as Record<string, AttributeValue> | undefined;
+    if (!wire) throw new Error('no new email session is stored: the new-session flow did not store one');
+    return { wire, plain: unmarshall(wire), bytes: Buffer.byteLength(JSON.stringify(wire)) };
+  } finally {
+    client.destroy();
+  }
+}
