@@ -35,6 +35,13 @@ export interface ColdStart {
   /** Process spawned → first invocation answered, as seen by the parent, each run. */
   readonly runsMs: readonly number[];
   readonly medianMs: number;
+  /**
+   * Seen from inside the process (medians): from its start to the bundle imported, which is
+   * Node's own start, loading and evaluating the bundle, and its initialisation (the secret read
+   * included); then the first invocation.
+   */
+  readonly importMs: number;
+  readonly invokeMs: number;
   /** The status the invocation answered. */
   readonly statusCode: number;
 }
@@ -60,9 +67,11 @@ const RUNNER = `
 import { readFileSync } from 'node:fs';
 const [bundle, eventFile] = process.argv.slice(2);
 const { handler } = await import(bundle);
+const imported = performance.now();
 const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 5000 };
 const result = await handler(JSON.parse(readFileSync(eventFile, 'utf8')), context);
-process.stdout.write(JSON.stringify({ statusCode: result.statusCode }) + '\\n');
+const invokeMs = performance.now() - imported;
+process.stdout.write(JSON.stringify({ statusCode: result.statusCode, importMs: imported, invokeMs }) + '\\n');
 process.exit(0);
 `;
 
@@ -219,11 +228,8 @@ export async function measureBundles(
         },
       );
       const elapsedMs = performance.now() - started;
-      return {
-        elapsedMs,
-        statusCode: (JSON.parse(answer) as { statusCode: number }).statusCode,
-        calls: recorder.take(),
-      };
+      const inside = JSON.parse(answer) as { statusCode: number; importMs: number; invokeMs: number };
+      return { elapsedMs, ...inside, calls: recorder.take() };
     };
 
     // One run of each, not timed: it records the function's calls, and brings both files into the
@@ -235,22 +241,38 @@ export async function measureBundles(
       calls.set(name, { fn: fn.calls, hello: hello.calls });
     }
     log(`cold-starting each function and its hello-world ${options.coldRuns} times, interleaved`);
-    const runs = new Map<string, { ms: number[]; statusCode: number }>();
+    const runs = new Map<
+      string,
+      { ms: number[]; importMs: number[]; invokeMs: number[]; statusCode: number }
+    >();
     for (let run = 0; run < options.coldRuns; run++) {
       for (const name of names) {
         const order = run % 2 === 0 ? [name, `hello-${name}`] : [`hello-${name}`, name];
         for (const key of order) {
           const result = await coldStart(bundles.get(key) ?? '', name, calls.get(name)?.fn ?? []);
-          const entry = runs.get(key) ?? { ms: [], statusCode: result.statusCode };
+          const entry = runs.get(key) ?? {
+            ms: [],
+            importMs: [],
+            invokeMs: [],
+            statusCode: result.statusCode,
+          };
           entry.ms.push(result.elapsedMs);
+          entry.importMs.push(result.importMs);
+          entry.invokeMs.push(result.invokeMs);
           runs.set(key, entry);
         }
       }
     }
 
     const coldOf = (key: string): ColdStart => {
-      const entry = runs.get(key) ?? { ms: [], statusCode: 0 };
-      return { runsMs: entry.ms, medianMs: median(entry.ms), statusCode: entry.statusCode };
+      const entry = runs.get(key) ?? { ms: [], importMs: [], invokeMs: [], statusCode: 0 };
+      return {
+        runsMs: entry.ms,
+        medianMs: median(entry.ms),
+        importMs: median(entry.importMs),
+        invokeMs: median(entry.invokeMs),
+        statusCode: entry.statusCode,
+      };
     };
     return names.map((name): BundleResult => {
       const bytes = statSync(bundles.get(name) ?? '').size;

@@ -183,7 +183,10 @@ export function buildRows(
       ratioText: fixed(bundle.coldRatio, 2),
       goal: COLD_GOAL,
       met: judge(COLD_GOAL, bundle.coldRatio),
-      note: `${bundle.event} → ${bundle.cold.statusCode}; calls ${bundle.calls.join(', ') || 'none'}`,
+      note:
+        `${bundle.event} → ${bundle.cold.statusCode}; calls ${bundle.calls.join(', ') || 'none'}; ` +
+        `inside: import ${fixed(bundle.cold.importMs, 0)} ms + invoke ${fixed(bundle.cold.invokeMs, 0)} ms, ` +
+        `hello-world ${fixed(bundle.helloCold.importMs, 0)} + ${fixed(bundle.helloCold.invokeMs, 0)} ms`,
       charted: true,
     });
   }
