@@ -21,7 +21,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 interface ProfileNode {
   readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string };
+  readonly callFrame: {
+    readonly functionName: string;
+    readonly url: string;
+    readonly lineNumber: number;
+  };
   readonly children?: readonly number[];
 }
 interface CpuProfile {
@@ -58,6 +62,20 @@ export function bucketOf(url: string, functionName: string): string | undefined 
   if (/\/functions\/[^/]+\.ts/.test(url)) return 'service: functions/*.ts';
   if (url.includes('/scripts/bench/')) return 'bench child';
   return `other: ${url.slice(-60)}`;
+}
+
+/** Self time of the busiest frames of the service's own code (functions/), by function. */
+export function ownFrames(profile: CpuProfile): [string, number][] {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, n) => {
+    const frame = byId.get(id)?.callFrame;
+    const file = frame ? /\/(functions\/.+)$/.exec(frame.url)?.[1] : undefined;
+    if (!frame || !file) return;
+    const name = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
+    totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[n] ?? 0) / 1000);
+  });
+  return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
 export function summarise(profile: CpuProfile): Map<string, number> {
@@ -122,7 +140,8 @@ await loadgen.close();
 await service.close();
 const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
 if (!file) throw new Error(`no profile was written in ${dir}`);
-const totals = summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
+const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+const totals = summarise(profile);
 rmSync(dir, { recursive: true, force: true });
 
 const busy = [...totals].filter(([bucket]) => bucket !== 'idle / program');
@@ -143,4 +162,12 @@ console.log(
         (ms / result.requests).toFixed(3),
       ]),
   ),
+);
+console.log(
+  `\nThe service's own code, busiest functions by self time:\n${textTable(
+    ['function', 'ms', 'ms per request'],
+    ownFrames(profile)
+      .slice(0, 12)
+      .map(([name, ms]) => [name, ms.toFixed(0), (ms / result.requests).toFixed(3)]),
+  )}`,
 );
