@@ -35,6 +35,8 @@ if (process.argv.includes('--readme')) {
 }
 
 const options = benchOptions(process.argv.slice(2), process.env);
+/** Cores of other load during a measure past which the bench says so. */
+const OTHER_LOAD_WARNING = 0.25;
 const began = performance.now();
 const log = (line: string) =>
   console.log(`[${((performance.now() - began) / 1000).toFixed(0).padStart(3)} s] ${line}`);
@@ -125,6 +127,17 @@ const unexpected = [...throughput.flows, ...Object.values(throughput.floors)].fi
 for (const measured of unexpected) {
   console.log(
     `warning: unexpected answers: ${JSON.stringify(measured.samples.map((s) => s.unexpectedSample))}`,
+  );
+}
+const starved = [...Object.entries(throughput.floors), ...throughput.flows.map((f) => [f.label, f] as const)]
+  .flatMap(([label, measured]) => measured.samples.map((s, round) => ({ label, round, other: s.otherCores })))
+  .filter((s) => s.other > OTHER_LOAD_WARNING);
+if (starved.length > 0) {
+  const worst = [...starved].sort((a, b) => b.other - a.other).slice(0, 3);
+  console.log(
+    `warning: other processes kept more than ${OTHER_LOAD_WARNING} cores busy during ${starved.length} measurements ` +
+      `(most: ${worst.map((s) => `${s.label} round ${s.round + 1}, ${s.other.toFixed(2)}`).join('; ')}); ` +
+      "their rates are the machine's as much as the code's (otherCores in the JSON)",
   );
 }
 const exhausted = throughput.flows.filter((flow) => flow.samples.some((s) => s.exhausted));

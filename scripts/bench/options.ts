@@ -46,7 +46,7 @@ export function benchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     return value;
   };
   const concurrency = number('BENCH_CONCURRENCY', 16, 16);
-  const warmupMs = number('BENCH_WARMUP_MS', 500, 100);
+  const warmupMs = number('BENCH_WARMUP_MS', 500, 50);
   const windowMs = number('BENCH_WINDOW_MS', 1500, 200);
   return {
     quick,
@@ -55,7 +55,7 @@ export function benchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     rounds: number('BENCH_ROUNDS', 3, 1),
     warmupMs,
     windowMs,
-    firstPool: quick ? 60 : Math.ceil((700 * (warmupMs + windowMs)) / 1000),
+    firstPool: quick ? 150 : Math.ceil((700 * (warmupMs + windowMs)) / 1000),
     coldRuns: number('BENCH_COLD_RUNS', 5, 1),
     memorySessions: number('BENCH_MEMORY_SESSIONS', 5000, 200),
     memoryWarmup: quick ? 50 : 1000,

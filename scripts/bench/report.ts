@@ -272,6 +272,7 @@ export function printThroughputDetail(throughput: ThroughputResult): string {
         '',
         fixed(floor.loadgenCores, 2),
         fixed(floor.serverCores, 2),
+        fixed(floor.otherCores, 2),
         fixed((floor.serverCores * 1000) / floor.perSecond.median, 2),
       ],
     ),
@@ -286,6 +287,7 @@ export function printThroughputDetail(throughput: ThroughputResult): string {
       flow.ratioToInProcess ? spreadText(flow.ratioToInProcess, (value) => fixed(value, 2)) : '',
       fixed(flow.loadgenCores, 2),
       fixed(flow.serverCores, 2),
+      fixed(flow.otherCores, 2),
       fixed((flow.serverCores * 1000) / flow.perSecond.median, 2),
     ]),
   ];
@@ -301,6 +303,7 @@ export function printThroughputDetail(throughput: ThroughputResult): string {
       '× in-process',
       'loadgen cores',
       'server cores',
+      'other cores',
       'server CPU ms/req',
     ],
     body,

@@ -12,7 +12,7 @@ import type { HttpSource, Job, LoadResult, StorageOperation, Timing } from './lo
 import type { BenchOptions } from './options.js';
 import type { Child } from './rpc.js';
 import { median, type Spread, spread } from './stats.js';
-import type { CpuUse } from './usage.js';
+import { type CpuUse, machineCoresSince, machineMark } from './usage.js';
 
 export const STORAGE_OPERATIONS: readonly StorageOperation[] = ['PutItem', 'GetItem', 'UpdateItem'];
 /**
@@ -35,6 +35,12 @@ export interface Sample {
   /** Cores busy in the load generator and in the server under load. */
   readonly loadgenCores: number;
   readonly serverCores: number;
+  /**
+   * Cores the rest of the machine kept busy meanwhile (other processes, the bench's idle ones):
+   * on two cores, much of it means this measure was starved, and its rate is the machine's
+   * business rather than the code's.
+   */
+  readonly otherCores: number;
   /** Storage calls per answered request, by operation (service flows only). */
   readonly callsPerRequest: Record<string, number>;
 }
@@ -47,6 +53,7 @@ export interface Measured {
   readonly p99Ms: number;
   readonly loadgenCores: number;
   readonly serverCores: number;
+  readonly otherCores: number;
   readonly unexpected: number;
 }
 
@@ -80,6 +87,8 @@ export interface Processes {
 }
 
 interface Taken {
+  /** The whole machine's busy cores over the same phase (added by the bench, not the child). */
+  readonly machineCores?: number;
   readonly counts: Record<string, number>;
   /** The operations in the order they arrived (the first hundred). */
   readonly sequence: readonly string[];
@@ -112,9 +121,11 @@ export async function measureThroughput(
   /** Runs a job, with the server under load marked before and read after. */
   const measure = async (job: Job, t: Timing, server: Child<unknown>) => {
     await server.call('mark');
+    const machine = machineMark();
     const result = await run(job, t);
+    const machineCores = machineCoresSince(machine);
     const taken = await server.call<Taken>('take');
-    return { result, taken };
+    return { result, taken: { ...taken, machineCores } };
   };
 
   // The calls one request of each flow makes, alone.
@@ -294,6 +305,7 @@ function sample(result: LoadResult, taken: Taken): Sample {
     exhausted: result.exhausted,
     loadgenCores: result.cpu.cores,
     serverCores: taken.cpu.cores,
+    otherCores: Math.max(0, (taken.machineCores ?? 0) - result.cpu.cores - taken.cpu.cores),
     callsPerRequest: Object.fromEntries(
       Object.entries(taken.counts).map(([operation, count]) => [operation, count / result.requests]),
     ),
@@ -308,6 +320,7 @@ function summarise(samples: readonly Sample[]): Measured {
     p99Ms: median(samples.map((s) => s.p99Ms)),
     loadgenCores: median(samples.map((s) => s.loadgenCores)),
     serverCores: median(samples.map((s) => s.serverCores)),
+    otherCores: median(samples.map((s) => s.otherCores)),
     unexpected: samples.reduce((sum, s) => sum + s.unexpected, 0),
   };
 }

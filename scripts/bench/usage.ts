@@ -1,4 +1,5 @@
-/** CPU and memory of the process this runs in, as the bench reports them. */
+/** CPU and memory of the process this runs in, and of the whole machine, as the bench reports them. */
+import { cpus } from 'node:os';
 
 export interface CpuMark {
   readonly wallMs: number;
@@ -39,4 +40,28 @@ export async function heapAfterGc(): Promise<Memory> {
   }
   const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
   return { heapUsed, rss, external, arrayBuffers };
+}
+
+export interface MachineMark {
+  readonly busy: number;
+  readonly total: number;
+}
+
+/** CPU time of the whole machine, all cores, so far. */
+export function machineMark(): MachineMark {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const all = times.user + times.nice + times.sys + times.irq + times.idle;
+    busy += all - times.idle;
+    total += all;
+  }
+  return { busy, total };
+}
+
+/** Cores the whole machine kept busy since the mark: every process, the bench's and others'. */
+export function machineCoresSince(mark: MachineMark): number {
+  const now = machineMark();
+  const total = now.total - mark.total;
+  return total > 0 ? ((now.busy - mark.busy) / total) * cpus().length : 0;
 }
