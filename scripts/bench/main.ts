@@ -84,7 +84,8 @@ const bundles = await measureBundles(built, options, log);
 const rows = buildRows(throughput, bundles, memory);
 const loadEnd = os.loadavg();
 const commit = git('rev-parse', 'HEAD');
-const dirty = git('status', '--porcelain', '--', '.', ':!bench/results').length > 0;
+// Uncommitted changes to tracked files; the results themselves, and untracked files, do not count.
+const dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results').length > 0;
 const result = {
   schema: 1,
   command: `npm run bench${options.quick ? ' -- --quick' : ''}`,
