@@ -3,7 +3,7 @@
  * mark on its bar's row and said in words beside it (colour is never the only cue). Hand-written
  * SVG with a title and a description, so it reads in the README and to a screen reader.
  */
-import type { Row, RowGroup } from './report.js';
+import { type Row, type RowGroup, ratioText } from './report.js';
 
 const GROUPS: readonly { group: RowGroup; title: string }[] = [
   { group: 'throughput', title: 'Throughput, × the floor of its storage calls (higher is better)' },
@@ -50,7 +50,7 @@ export function chartSvg(rows: readonly Row[], caption: string): string {
         `<g><title>${xml(`${row.what}: ${row.ratioText} (${row.valueText} vs ${row.floorText}); ${verdict}`)}</title>`,
         `<text x="${BAR_X - 8}" y="${y + 16}" class="label" text-anchor="end">${xml(label)}</text>`,
         `<rect x="${BAR_X}" y="${y + 4}" width="${(x(ratio) - BAR_X).toFixed(1)}" height="${ROW - 8}" fill="${colour}"/>`,
-        `<text x="${(Math.max(x(ratio), row.goal ? x(row.goal.target) : 0) + 6).toFixed(1)}" y="${y + 16}" class="value">${xml(ratio.toFixed(2))}${ratio > scale ? ' ›' : ''}</text>`,
+        `<text x="${(Math.max(x(ratio), row.goal ? x(row.goal.target) : 0) + 6).toFixed(1)}" y="${y + 16}" class="value">${xml(ratioText(ratio, row.goal))}${ratio > scale ? ' ›' : ''}</text>`,
         ...(row.goal
           ? [
               `<line x1="${x(row.goal.target).toFixed(1)}" x2="${x(row.goal.target).toFixed(1)}" y1="${y + 1}" y2="${y + ROW - 1}" class="goal"/>`,

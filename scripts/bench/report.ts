@@ -40,6 +40,14 @@ export interface Row {
 
 const KIB = 1024;
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+/**
+ * A ratio to two decimals, or three when two would round it onto its goal's target (1.104 against
+ * ≤ 1.1 would read 1.10 and not met).
+ */
+export function ratioText(value: number, goal: Goal | null = null): string {
+  const two = fixed(value, 2);
+  return goal && Number(two) === goal.target && value !== goal.target ? fixed(value, 3) : two;
+}
 const rate = (value: number) => `${fixed(value, 0)}/s`;
 const spreadText = (s: Spread, format: (value: number) => string) =>
   s.rounds.length > 1 ? `${format(s.median)} (${format(s.min)}–${format(s.max)})` : format(s.median);
@@ -105,7 +113,7 @@ export function buildRows(
       floor: flow.storageFloor?.median ?? null,
       floorText: flow.storageFloor ? `${rate(flow.storageFloor.median)} (${flow.calls.join('+')})` : '–',
       ratio: ratio?.median ?? null,
-      ratioText: ratio ? spreadText(ratio, (value) => fixed(value, 2)) : '–',
+      ratioText: ratio ? spreadText(ratio, (value) => ratioText(value, goal)) : '–',
       goal,
       met: judge(goal, ratio?.median ?? null),
       note:
@@ -157,7 +165,7 @@ export function buildRows(
       floor: bundle.helloBytes,
       floorText: `${fixed(bundle.helloBytes / KIB, 0)} KiB`,
       ratio: bundle.sizeRatio,
-      ratioText: fixed(bundle.sizeRatio, 2),
+      ratioText: ratioText(bundle.sizeRatio, goal),
       goal,
       met: judge(goal, bundle.sizeRatio),
       note:
@@ -180,7 +188,7 @@ export function buildRows(
       floor: bundle.helloCold.medianMs,
       floorText: `${fixed(bundle.helloCold.medianMs, 0)} ms`,
       ratio: bundle.coldRatio,
-      ratioText: fixed(bundle.coldRatio, 2),
+      ratioText: ratioText(bundle.coldRatio, COLD_GOAL),
       goal: COLD_GOAL,
       met: judge(COLD_GOAL, bundle.coldRatio),
       note:
@@ -200,7 +208,7 @@ export function buildRows(
     floor: memory.floorBytesPerItem,
     floorText: `${fixed(memory.floorBytesPerItem / KIB, 2)} KiB`,
     ratio: memory.ratio,
-    ratioText: fixed(memory.ratio, 2),
+    ratioText: ratioText(memory.ratio, MEMORY_GOAL),
     goal: MEMORY_GOAL,
     met: judge(MEMORY_GOAL, memory.ratio),
     note: `heap + external after GC, ${memory.sessions} sessions; RSS ${fixed(memory.rssPerSession / KIB, 2)} KiB per session`,
