@@ -25,7 +25,7 @@ const { benchOptions, KNOBS } = await import('./options.js');
 const { buildRows, printRows, printThroughputDetail } = await import('./report.js');
 const { readmeCaption, writeReadmeSection } = await import('./readme.js');
 const { ROOT, startChild } = await import('./rpc.js');
-const { measureThroughput } = await import('./throughput.js');
+const { measureThroughput, OTHER_LOAD_LIMIT } = await import('./throughput.js');
 
 if (process.argv.includes('--readme')) {
   const file = join(ROOT, 'bench', 'results', 'latest.json');
@@ -35,8 +35,6 @@ if (process.argv.includes('--readme')) {
 }
 
 const options = benchOptions(process.argv.slice(2), process.env);
-/** Cores of other load during a measure past which the bench says so. */
-const OTHER_LOAD_WARNING = 0.25;
 const began = performance.now();
 const log = (line: string) =>
   console.log(`[${((performance.now() - began) / 1000).toFixed(0).padStart(3)} s] ${line}`);
@@ -132,13 +130,24 @@ for (const measured of unexpected) {
 }
 const starved = [...Object.entries(throughput.floors), ...throughput.flows.map((f) => [f.label, f] as const)]
   .flatMap(([label, measured]) => measured.samples.map((s, round) => ({ label, round, other: s.otherCores })))
-  .filter((s) => s.other > OTHER_LOAD_WARNING);
+  .filter((s) => s.other > OTHER_LOAD_LIMIT);
 if (starved.length > 0) {
   const worst = [...starved].sort((a, b) => b.other - a.other).slice(0, 3);
   console.log(
-    `warning: other processes kept more than ${OTHER_LOAD_WARNING} cores busy during ${starved.length} measurements ` +
+    `warning: other processes kept more than ${OTHER_LOAD_LIMIT} cores busy during ${starved.length} measurements ` +
       `(most: ${worst.map((s) => `${s.label} round ${s.round + 1}, ${s.other.toFixed(2)}`).join('; ')}); ` +
-      "their rates are the machine's as much as the code's (otherCores in the JSON)",
+      "those rounds are left out of each measure's figures where another round was not (otherCores and roundsUsed in the JSON)",
+  );
+}
+const starvedThroughout = [
+  ...Object.entries(throughput.floors),
+  ...throughput.flows.map((f) => [f.label, f] as const),
+]
+  .filter(([, measured]) => measured.allDisturbed)
+  .map(([label]) => label);
+if (starvedThroughout.length > 0) {
+  console.log(
+    `warning: starved in every round, so their figures are the machine's: ${starvedThroughout.join(', ')}`,
   );
 }
 const exhausted = throughput.flows.filter((flow) => flow.samples.some((s) => s.exhausted));

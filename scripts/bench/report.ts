@@ -121,7 +121,7 @@ export function buildRows(
         (flow.ratioToInProcess
           ? `; × in-process floor ${spreadText(flow.ratioToInProcess, (value) => fixed(value, 2))}`
           : '') +
-        `; p50 ${fixed(flow.p50Ms, 1)} ms, p99 ${fixed(flow.p99Ms, 1)} ms`,
+        `; p50 ${fixed(flow.p50Ms, 1)} ms, p99 ${fixed(flow.p99Ms, 1)} ms; ${roundsNote(flow)}`,
       charted: flow.ratioToStorage !== null,
     });
   }
@@ -149,7 +149,7 @@ export function buildRows(
       ratioText: '',
       goal: null,
       met: null,
-      note: `p50 ${fixed(floor.p50Ms, 1)} ms, p99 ${fixed(floor.p99Ms, 1)} ms; load generator ${fixed(floor.loadgenCores, 2)} cores`,
+      note: `p50 ${fixed(floor.p50Ms, 1)} ms, p99 ${fixed(floor.p99Ms, 1)} ms; load generator ${fixed(floor.loadgenCores, 2)} cores; ${roundsNote(floor)}`,
       charted: false,
     });
   }
@@ -237,6 +237,19 @@ export function buildRows(
   return rows;
 }
 
+const roundsUsed = (measured: { readonly roundsUsed: readonly number[]; readonly allDisturbed: boolean }) =>
+  `${measured.roundsUsed.map((round) => round + 1).join(',')}${measured.allDisturbed ? ' (all starved)' : ''}`;
+
+function roundsNote(measured: {
+  readonly roundsUsed: readonly number[];
+  readonly samples: readonly unknown[];
+  readonly allDisturbed: boolean;
+}): string {
+  return measured.allDisturbed
+    ? `all ${measured.samples.length} rounds starved by other load`
+    : `${measured.roundsUsed.length} of ${measured.samples.length} rounds undisturbed`;
+}
+
 const metText = (met: boolean | null) => (met === null ? '' : met ? 'met' : 'NOT MET');
 
 /** A plain-text table, padded to its widest cells. */
@@ -282,6 +295,7 @@ export function printThroughputDetail(throughput: ThroughputResult): string {
         fixed(floor.serverCores, 2),
         fixed(floor.otherCores, 2),
         fixed((floor.serverCores * 1000) / floor.perSecond.median, 2),
+        roundsUsed(floor),
       ],
     ),
     ...throughput.flows.map((flow) => [
@@ -297,6 +311,7 @@ export function printThroughputDetail(throughput: ThroughputResult): string {
       fixed(flow.serverCores, 2),
       fixed(flow.otherCores, 2),
       fixed((flow.serverCores * 1000) / flow.perSecond.median, 2),
+      roundsUsed(flow),
     ]),
   ];
   return textTable(
@@ -313,6 +328,7 @@ export function printThroughputDetail(throughput: ThroughputResult): string {
       'server cores',
       'other cores',
       'server CPU ms/req',
+      'rounds used',
     ],
     body,
   );

@@ -45,8 +45,19 @@ export interface Sample {
   readonly callsPerRequest: Record<string, number>;
 }
 
+/**
+ * Cores of other load during a measure past which it counts as starved: its round is then left
+ * out of the figures (kept in `samples`), unless every round was starved.
+ */
+export const OTHER_LOAD_LIMIT = 0.25;
+
 export interface Measured {
+  /** Every round's measurement, starved or not. */
   readonly samples: readonly Sample[];
+  /** The rounds (from 0) the figures below come from: those where nothing else took the CPU. */
+  readonly roundsUsed: readonly number[];
+  /** Every round was starved, so all were used: these figures are the machine's more than the code's. */
+  readonly allDisturbed: boolean;
   readonly perSecond: Spread;
   /** Medians over the rounds of each round's p50 and p99. */
   readonly p50Ms: number;
@@ -231,8 +242,18 @@ export async function measureThroughput(
     );
   }
 
+  const clean = (sample: Sample | undefined) => sample !== undefined && sample.otherCores <= OTHER_LOAD_LIMIT;
+  const allRounds = Array.from({ length: options.rounds }, (_, round) => round);
+  /** The rounds where every given measure ran undisturbed, or every round when there is none. */
+  const usable = (measures: readonly (readonly Sample[])[]) => {
+    const rounds = allRounds.filter((round) => measures.every((samples) => clean(samples[round])));
+    return rounds.length > 0 ? { rounds, allDisturbed: false } : { rounds: allRounds, allDisturbed: true };
+  };
   const floors = Object.fromEntries(
-    FLOOR_IDS.map((id) => [id, summarise(floorSamples.get(id) ?? [])]),
+    FLOOR_IDS.map((id) => {
+      const samples = floorSamples.get(id) ?? [];
+      return [id, summarise(samples, usable([samples]))];
+    }),
   ) as Record<FloorId, Measured>;
   const storageRound = (operations: readonly string[], round: number): number | null => {
     let seconds = 0;
@@ -251,29 +272,35 @@ export async function measureThroughput(
     flows: flows.map((flow): FlowResult => {
       const samples = flowSamples.get(flow.id) ?? [];
       const flowCalls = calls.get(flow.id) ?? [];
-      const storageRounds = samples.map((_, round) => storageRound(flowCalls, round));
-      const storageFloor = storageRounds.every((value) => value !== null) ? spread(storageRounds) : null;
+      // A flow's figures come from the rounds where neither it nor its storage floors were starved.
+      const use = usable([
+        samples,
+        ...[...new Set(flowCalls)].map((operation) => floorSamples.get(operation as FloorId) ?? []),
+      ]);
+      const at = <T>(values: readonly T[]) => use.rounds.map((round) => values[round] as T);
+      const storageRounds = allRounds.map((round) => storageRound(flowCalls, round));
+      const storageFloor = storageRounds.every((value) => value !== null)
+        ? spread(at(storageRounds as number[]))
+        : null;
       const httpRounds = floorSamples.get('http') ?? [];
       const inProcessRounds = floorSamples.get('inProcess') ?? [];
       const oneUpdate = flowCalls.length === 1 && flowCalls[0] === 'UpdateItem';
+      const ratio = (floor: (round: number) => number | undefined) =>
+        spread(
+          use.rounds.map((round) => (samples[round]?.perSecond ?? Number.NaN) / (floor(round) ?? Number.NaN)),
+        );
       return {
         id: flow.id,
         label: flow.label,
-        ...summarise(samples),
+        ...summarise(samples, use),
         calls: flowCalls,
         callsUnderLoad: median(
           samples.map((s) => Object.values(s.callsPerRequest).reduce((sum, value) => sum + value, 0)),
         ),
         storageFloor,
-        ratioToStorage: storageFloor
-          ? spread(samples.map((s, round) => s.perSecond / (storageRounds[round] ?? Number.NaN)))
-          : null,
-        ratioToHttp: spread(
-          samples.map((s, round) => s.perSecond / (httpRounds[round]?.perSecond ?? Number.NaN)),
-        ),
-        ratioToInProcess: oneUpdate
-          ? spread(samples.map((s, round) => s.perSecond / (inProcessRounds[round]?.perSecond ?? Number.NaN)))
-          : null,
+        ratioToStorage: storageFloor ? ratio((round) => storageRounds[round] ?? undefined) : null,
+        ratioToHttp: ratio((round) => httpRounds[round]?.perSecond),
+        ratioToInProcess: oneUpdate ? ratio((round) => inProcessRounds[round]?.perSecond) : null,
       };
     }),
   };
@@ -312,15 +339,21 @@ function sample(result: LoadResult, taken: Taken): Sample {
   };
 }
 
-function summarise(samples: readonly Sample[]): Measured {
+function summarise(
+  samples: readonly Sample[],
+  use: { readonly rounds: readonly number[]; readonly allDisturbed: boolean },
+): Measured {
+  const used = use.rounds.flatMap((round) => (samples[round] ? [samples[round]] : []));
   return {
     samples,
-    perSecond: spread(samples.map((s) => s.perSecond)),
-    p50Ms: median(samples.map((s) => s.p50Ms)),
-    p99Ms: median(samples.map((s) => s.p99Ms)),
-    loadgenCores: median(samples.map((s) => s.loadgenCores)),
-    serverCores: median(samples.map((s) => s.serverCores)),
-    otherCores: median(samples.map((s) => s.otherCores)),
+    roundsUsed: use.rounds,
+    allDisturbed: use.allDisturbed,
+    perSecond: spread(used.map((s) => s.perSecond)),
+    p50Ms: median(used.map((s) => s.p50Ms)),
+    p99Ms: median(used.map((s) => s.p99Ms)),
+    loadgenCores: median(used.map((s) => s.loadgenCores)),
+    serverCores: median(used.map((s) => s.serverCores)),
+    otherCores: median(used.map((s) => s.otherCores)),
     unexpected: samples.reduce((sum, s) => sum + s.unexpected, 0),
   };
 }
