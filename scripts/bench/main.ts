@@ -17,7 +17,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { execFileSync } = await import('node:child_process');
 const { mkdirSync, readFileSync, writeFileSync } = await import('node:fs');
 const os = await import('node:os');
-const { join } = await import('node:path');
+const { join, relative } = await import('node:path');
 const { buildBundles, measureBundles } = await import('./bundles.js');
 const { chartSvg } = await import('./chart.js');
 const { measureMemory } = await import('./memory.js');
@@ -163,4 +163,11 @@ const jsonFile = join(options.outDir, `${name}.json`);
 const svgFile = join(options.outDir, `${name}.svg`);
 writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
 writeFileSync(svgFile, chartSvg(rows, readmeCaption(result)));
+// Inside the repository the JSON is committed, so it is laid out as the project's formatter wants.
+if (!relative(ROOT, jsonFile).startsWith('..')) {
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', jsonFile], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
+}
 log(`goals met: ${result.goals.met}, not met: ${result.goals.notMet}; wrote ${jsonFile} and ${svgFile}`);
