@@ -7,6 +7,7 @@ import { type Row, type RowGroup, ratioText } from './report.js';
 
 const GROUPS: readonly { group: RowGroup; title: string }[] = [
   { group: 'throughput', title: 'Throughput, × the floor of its storage calls (higher is better)' },
+  { group: 'limited', title: 'Throughput with real rate limits, × the new session with limits off' },
   { group: 'bundle', title: 'Bundle size, × a hello-world with the same SDK clients (lower is better)' },
   { group: 'cold', title: 'Cold start, × the hello-world making the same AWS calls (lower is better)' },
   { group: 'memory', title: 'Local memory per session, × dynalite’s own cost per item (lower is better)' },

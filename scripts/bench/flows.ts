@@ -3,8 +3,25 @@
  * the load generator too (it is fast and keep-alive), in batches no larger than the outbox keeps,
  * reading each batch's links and codes from `GET /_local/outbox`.
  */
+import { GENEROUS_RATE_LIMITS } from '../../test/helpers/limits.js';
 import type { HttpJob, HttpRequestSpec, HttpSource, LoadResult, Timing } from './loadgen.js';
 import type { Child } from './rpc.js';
+
+/**
+ * The services with real rate limits (issue 7), each its own service child, for the limited
+ * flows only; every other flow runs on a service with RATE_LIMITS=off, so that it measures its
+ * path and not the limiter. On top of limits that nothing here reaches (every key is still
+ * charged), one limit of one request a day: the client's, or the whole service's email budget.
+ */
+export const LIMITED_SERVICES = {
+  /** Every limit charged, none reached: the price of metering a send. */
+  charged: GENEROUS_RATE_LIMITS,
+  /** The client network's budget (the first key charged) is spent by the first request. */
+  clientLimit: JSON.stringify({ ...JSON.parse(GENEROUS_RATE_LIMITS), ip: { hour: 1, day: 1 } }),
+  /** The global email budget (the last key charged before sending) is spent by the first email. */
+  sendBudget: JSON.stringify({ ...JSON.parse(GENEROUS_RATE_LIMITS), emailGlobal: { hour: 1, day: 1 } }),
+} as const;
+export type LimitedService = keyof typeof LIMITED_SERVICES;
 
 export type FlowId =
   | 'newSessionEmail'
@@ -14,7 +31,10 @@ export type FlowId =
   | 'wrongCode'
   | 'rightCode'
   | 'linkPost'
-  | 'getValidated3pid';
+  | 'getValidated3pid'
+  | 'limitedSent'
+  | 'limitedAtClient'
+  | 'limitedAtSendBudget';
 
 export interface Flow {
   readonly id: FlowId;
@@ -27,6 +47,8 @@ export interface Flow {
    * so just as many as asked for are prepared; `reused`, prepared once and sent round and round.
    */
   readonly supply: 'fresh' | 'sized' | 'reused';
+  /** The service with real limits it runs on; without one, the service with RATE_LIMITS=off. */
+  readonly limited?: LimitedService;
   /** A source of at least `requests` requests. */
   prepare(requests: number): Promise<HttpSource>;
 }
@@ -289,6 +311,27 @@ export function makeFlows(options: {
         };
       },
     },
+    // A new email session each, as the new-session flow sends, on the services with real limits.
+    ...(
+      [
+        ['limitedSent', 'new session (email), every limit charged', 'charged', 200],
+        ['limitedAtClient', 'requestToken refused at the client limit', 'clientLimit', 429],
+        ['limitedAtSendBudget', 'requestToken refused at the send budget', 'sendBudget', 429],
+      ] as const
+    ).map(
+      ([id, label, limited, status]): Flow => ({
+        id,
+        label,
+        expect: [status],
+        supply: 'fresh',
+        limited,
+        prepare: async () => ({
+          kind: 'template',
+          prefix: `${runId}-t${takeSerials(1)}-`,
+          request: emailRequest('cs-{i}', 'limited-{i}@example.org', 1),
+        }),
+      }),
+    ),
   ];
   return flows;
 }

@@ -236,10 +236,12 @@ export async function runLoad(job: Job, timing: Timing): Promise<LoadResult> {
     cpuMarked = true;
   }, timing.warmupMs);
 
+  // A window stays open until it has seen an answer, so that a flow slower than a short window
+  // (--quick) still gets a rate: one answer over the time it took.
   const worker = async () => {
     for (;;) {
       const sentAt = performance.now();
-      if (sentAt >= plannedEnd) return;
+      if (sentAt >= plannedEnd && latencies.length > 0) return;
       const next = source();
       if (!next) {
         exhausted = true;
@@ -253,7 +255,7 @@ export async function runLoad(job: Job, timing: Timing): Promise<LoadResult> {
         unexpectedSample ??= `${answer.status} ${answer.body ?? ''}`.slice(0, 300);
       }
       if (job.target === 'http' && job.collect) bodies[next.index] = answer.body ?? null;
-      if (answeredAt >= windowStart && answeredAt <= plannedEnd) {
+      if (answeredAt >= windowStart && (answeredAt <= plannedEnd || latencies.length === 0)) {
         latencies.push(answeredAt - sentAt);
         lastAnswer = answeredAt;
       }
@@ -261,7 +263,7 @@ export async function runLoad(job: Job, timing: Timing): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: timing.concurrency }, worker));
   clearTimeout(windowTimer);
-  const ended = Math.min(plannedEnd, exhausted ? lastAnswer : plannedEnd);
+  const ended = exhausted || lastAnswer > plannedEnd ? lastAnswer : plannedEnd;
   const windowMs = Math.max(0, ended - windowStart);
   const usage = cpuMarked ? cpuSince(cpu) : { wallMs: 0, cpuMs: 0, cores: 0 };
   return {

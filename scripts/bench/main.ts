@@ -22,6 +22,7 @@ const { buildBundles, measureBundles } = await import('./bundles.js');
 const { chartSvg } = await import('./chart.js');
 const { measureMemory } = await import('./memory.js');
 const { benchOptions, KNOBS } = await import('./options.js');
+const { LIMITED_SERVICES } = await import('./flows.js');
 const { buildRows, printRows, printThroughputDetail } = await import('./report.js');
 const { readmeCaption, writeReadmeSection } = await import('./readme.js');
 const { ROOT, startChild } = await import('./rpc.js');
@@ -58,22 +59,35 @@ if (loadStart[0] !== undefined && loadStart[0] > os.cpus().length * 0.5) {
 // it alongside the memory measure (memory is counted in bytes, not time). --quick does not
 // measure, it checks, so it starts bundling at once.
 let building: ReturnType<typeof buildBundles> | undefined = options.quick ? buildBundles(log) : undefined;
-// Throughput: the service, the bare HTTP floor and the load generator, each its own process.
-const [service, httpFloor, loadgen] = await Promise.all([
+// Throughput: the service, the bare HTTP floor and the load generator, each its own process; and
+// the services with real limits for the limited flows, idle while the others are measured.
+const limitedIds = Object.keys(LIMITED_SERVICES) as (keyof typeof LIMITED_SERVICES)[];
+const [service, httpFloor, loadgen, ...limitedChildren] = await Promise.all([
   startChild<{ url: string; storageEndpoint: string }>('./service.ts'),
   startChild<{ url: string }>('./http-floor.ts'),
   startChild<unknown>('./loadgen.ts'),
+  ...limitedIds.map((id) =>
+    startChild<{ url: string; storageEndpoint: string }>('./service.ts', {
+      env: { BENCH_RATE_LIMITS: LIMITED_SERVICES[id] },
+    }),
+  ),
 ]);
+const limited = Object.fromEntries(limitedIds.map((id, n) => [id, limitedChildren[n]])) as Record<
+  (typeof limitedIds)[number],
+  (typeof limitedChildren)[number]
+>;
+const closeServices = () =>
+  Promise.all([service, httpFloor, ...limitedChildren].map((child) => child.close()));
 let throughput: Awaited<ReturnType<typeof measureThroughput>>;
 let memory: Awaited<ReturnType<typeof measureMemory>>;
 try {
-  throughput = await measureThroughput({ service, httpFloor, loadgen }, options, log);
-  await Promise.all([service.close(), httpFloor.close()]);
+  throughput = await measureThroughput({ service, httpFloor, loadgen, limited }, options, log);
+  await closeServices();
   building ??= buildBundles(log);
   const item = (await import('@aws-sdk/util-dynamodb')).marshall(throughput.storageItem);
   memory = await measureMemory(options, loadgen, item, log);
 } finally {
-  await Promise.all([service.close(), httpFloor.close(), loadgen.close()]);
+  await Promise.all([closeServices(), loadgen.close()]);
 }
 const built = await building;
 // Cold starts last, with no other bench process running.

@@ -16,7 +16,7 @@ export interface Goal {
   readonly text: string;
 }
 
-export type RowGroup = 'calls' | 'throughput' | 'floor' | 'bundle' | 'cold' | 'memory';
+export type RowGroup = 'calls' | 'throughput' | 'limited' | 'floor' | 'bundle' | 'cold' | 'memory';
 
 export interface Row {
   readonly id: string;
@@ -100,29 +100,41 @@ export function buildRows(
       charted: false,
     });
   }
+  const newSession = throughput.flows.find((flow) => flow.id === 'newSessionEmail');
   for (const flow of throughput.flows) {
     const goal = flow.id === 'newSessionEmail' || flow.id === 'newSessionSms' ? NEW_SESSION_GOAL : null;
-    const ratio = flow.ratioToStorage;
+    // A limited flow is compared with the new session (limits off); every other, with its storage.
+    const ratio = flow.ratioToNewSession ?? flow.ratioToStorage;
+    const floorText = flow.ratioToNewSession
+      ? newSession
+        ? `${rate(newSession.perSecond.median)} (new session, limits off)`
+        : '–'
+      : flow.storageFloor
+        ? `${rate(flow.storageFloor.median)} (${flow.calls.join('+')})`
+        : '–';
     rows.push({
       id: `throughput.${flow.id}`,
-      group: 'throughput',
+      group: flow.ratioToNewSession ? 'limited' : 'throughput',
       what: `throughput: ${flow.label}`,
       value: flow.perSecond.median,
       unit: 'requests/s',
       valueText: spreadText(flow.perSecond, rate),
-      floor: flow.storageFloor?.median ?? null,
-      floorText: flow.storageFloor ? `${rate(flow.storageFloor.median)} (${flow.calls.join('+')})` : '–',
+      floor: (flow.ratioToNewSession ? newSession?.perSecond.median : flow.storageFloor?.median) ?? null,
+      floorText,
       ratio: ratio?.median ?? null,
       ratioText: ratio ? spreadText(ratio, (value) => ratioText(value, goal)) : '–',
       goal,
       met: judge(goal, ratio?.median ?? null),
       note:
+        (flow.ratioToNewSession && flow.ratioToStorage
+          ? `× storage ${spreadText(flow.ratioToStorage, (value) => fixed(value, 2))}; `
+          : '') +
         `× bare HTTP ${spreadText(flow.ratioToHttp, (value) => fixed(value, 3))}` +
         (flow.ratioToInProcess
           ? `; × in-process floor ${spreadText(flow.ratioToInProcess, (value) => fixed(value, 2))}`
           : '') +
         `; p50 ${fixed(flow.p50Ms, 1)} ms, p99 ${fixed(flow.p99Ms, 1)} ms; ${roundsNote(flow)}`,
-      charted: flow.ratioToStorage !== null,
+      charted: ratio !== null,
     });
   }
   const floorLabels: Record<FloorId, string> = {
@@ -291,6 +303,7 @@ export function printThroughputDetail(throughput: ThroughputResult): string {
         '',
         '',
         '',
+        '',
         fixed(floor.loadgenCores, 2),
         fixed(floor.serverCores, 2),
         fixed(floor.otherCores, 2),
@@ -307,6 +320,7 @@ export function printThroughputDetail(throughput: ThroughputResult): string {
       flow.ratioToStorage ? spreadText(flow.ratioToStorage, (value) => fixed(value, 2)) : '–',
       spreadText(flow.ratioToHttp, (value) => fixed(value, 3)),
       flow.ratioToInProcess ? spreadText(flow.ratioToInProcess, (value) => fixed(value, 2)) : '',
+      flow.ratioToNewSession ? spreadText(flow.ratioToNewSession, (value) => fixed(value, 2)) : '',
       fixed(flow.loadgenCores, 2),
       fixed(flow.serverCores, 2),
       fixed(flow.otherCores, 2),
@@ -324,6 +338,7 @@ export function printThroughputDetail(throughput: ThroughputResult): string {
       '× storage',
       '× HTTP',
       '× in-process',
+      '× new session',
       'loadgen cores',
       'server cores',
       'other cores',

@@ -19,6 +19,9 @@ const FLOWS = [
   'rightCode',
   'linkPost',
   'getValidated3pid',
+  'limitedSent',
+  'limitedAtClient',
+  'limitedAtSendBudget',
 ];
 const EXPECTED_ROWS = [
   ...FLOWS.map((flow) => `calls.${flow}`),
