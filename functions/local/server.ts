@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import dynalite from 'dynalite';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
 import { ensureSessionTable } from '../adapters/dynamodb/table.js';
 import { sweepExpiredItems } from '../adapters/dynamodb/ttl-sweeper.js';
@@ -24,6 +23,7 @@ import { MAX_BODY_BYTES } from '../http/request.js';
 import { CORS_HEADERS, emptyResponse, type HttpResponse, jsonResponse } from '../http/responses.js';
 import { matchRoute, type Route, routeKeyOf, routesServed } from '../http/routes.js';
 import { createAllHandlers, type HandlerSet } from './all-handlers.js';
+import { embeddedDynalite } from './dynalite.js';
 import { localContext, requestTarget, toHttpApiEvent, writeResult } from './event.js';
 import { proxyTo } from './proxy.js';
 import { localTokenSecret } from './secret.js';
@@ -236,12 +236,7 @@ async function startStorage(
   let embedded: Server | undefined;
   let endpoint = config.dynamodbEndpoint;
   if (!endpoint) {
-    embedded = dynalite({
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
-      ...(config.dataDir ? { path: config.dataDir } : {}),
-    });
+    embedded = embeddedDynalite(config.dataDir);
     if (onRequest) {
       embedded.on('request', (request: IncomingMessage) =>
         onRequest(String(request.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, '')),

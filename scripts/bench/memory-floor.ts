@@ -5,7 +5,9 @@
  * session stores, each under its own key.
  *
  * It also checks what deleting gives back, with and without a Scan having run, since the sweep
- * that bounds the local store finds expired items with a Scan.
+ * that bounds the local store finds expired items with a Scan: this is dynalite as it comes,
+ * without the local server's fix for the iterators its Scans leave open
+ * (functions/local/dynalite.ts), so it shows what that fix is for.
  */
 import {
   type AttributeValue,

@@ -41,8 +41,9 @@ export interface MemoryResult {
   /** Memory after the sweep, as a fraction of the growth the sessions caused (0: all given back). */
   readonly retainedFraction: number;
   /**
-   * dynalite alone: the fraction of its items' memory still held after deleting them all, when no
-   * Scan has run, and when one Scan ran before the deletes (as the sweep's does).
+   * dynalite alone, without the local server's fix for the iterators its Scans leave open: the
+   * fraction of its items' memory still held after deleting them all, when no Scan has run, and
+   * when one Scan ran before the deletes (as the sweep's does).
    */
   readonly dynaliteRetainedAfterDelete: number;
   readonly dynaliteRetainedAfterScanAndDelete: number;
@@ -99,9 +100,11 @@ export async function measureMemory(
   };
 
   try {
-    // Items are not counted with a Scan: in dynalite every Scan keeps the data it saw alive (its
-    // iterators are never closed; see the floor below), which would spoil the measure. Every new session is one item (one UpdateItem on a
-    // new key, as the call count shows), and the sweep says how many it deleted.
+    // Items are not counted with a Scan: through dynalite alone a Scan keeps what it saw alive (its
+    // iterators are never closed; see the floor below). The local server closes them
+    // (functions/local/dynalite.ts), but the measure does not lean on that: every new session is
+    // one item (one UpdateItem on a new key, as the call count shows), and the sweep says how many
+    // it deleted.
     await create('warm-', options.memoryWarmup);
     const outboxBefore = await outbox();
     const itemsBefore = options.memoryWarmup;
