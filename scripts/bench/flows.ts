@@ -23,6 +23,24 @@ export const LIMITED_SERVICES = {
 } as const;
 export type LimitedService = keyof typeof LIMITED_SERVICES;
 
+/**
+ * The services a flow can run on besides the main one (limits off, dynalite embedded): one per
+ * limited service, and one whose dynalite runs in a process of its own (store.ts), for an extra
+ * floor that is not issue 9's: the store no longer shares the service's thread.
+ */
+export type ServiceVariant = LimitedService | 'separateStore';
+export const SERVICE_VARIANTS: readonly ServiceVariant[] = [
+  ...(Object.keys(LIMITED_SERVICES) as LimitedService[]),
+  'separateStore',
+];
+
+/** What the service child of a variant is started with. */
+export function variantEnv(variant: ServiceVariant, storeEndpoint: string): Record<string, string> {
+  return variant === 'separateStore'
+    ? { BENCH_DYNAMODB_ENDPOINT: storeEndpoint }
+    : { BENCH_RATE_LIMITS: LIMITED_SERVICES[variant] };
+}
+
 export type FlowId =
   | 'newSessionEmail'
   | 'newSessionSms'
@@ -32,6 +50,7 @@ export type FlowId =
   | 'rightCode'
   | 'linkPost'
   | 'getValidated3pid'
+  | 'newSessionEmailSeparateStore'
   | 'limitedSent'
   | 'limitedAtClient'
   | 'limitedAtSendBudget';
@@ -47,8 +66,8 @@ export interface Flow {
    * so just as many as asked for are prepared; `reused`, prepared once and sent round and round.
    */
   readonly supply: 'fresh' | 'sized' | 'reused';
-  /** The service with real limits it runs on; without one, the service with RATE_LIMITS=off. */
-  readonly limited?: LimitedService;
+  /** The service it runs on, when not the main one (RATE_LIMITS=off, dynalite embedded). */
+  readonly on?: ServiceVariant;
   /** A source of at least `requests` requests. */
   prepare(requests: number): Promise<HttpSource>;
 }
@@ -311,6 +330,18 @@ export function makeFlows(options: {
         };
       },
     },
+    {
+      id: 'newSessionEmailSeparateStore',
+      label: 'new session (email), dynalite in its own process',
+      expect: [200],
+      supply: 'fresh',
+      on: 'separateStore',
+      prepare: async () => ({
+        kind: 'template',
+        prefix: `${runId}-t${takeSerials(1)}-`,
+        request: emailRequest('cs-{i}', 'separate-{i}@example.org', 1),
+      }),
+    },
     // A new email session each, as the new-session flow sends, on the services with real limits.
     ...(
       [
@@ -319,12 +350,12 @@ export function makeFlows(options: {
         ['limitedAtSendBudget', 'requestToken refused at the send budget', 'sendBudget', 429],
       ] as const
     ).map(
-      ([id, label, limited, status]): Flow => ({
+      ([id, label, on, status]): Flow => ({
         id,
         label,
         expect: [status],
         supply: 'fresh',
-        limited,
+        on,
         prepare: async () => ({
           kind: 'template',
           prefix: `${runId}-t${takeSerials(1)}-`,

@@ -22,7 +22,7 @@ const { buildBundles, measureBundles } = await import('./bundles.js');
 const { chartSvg } = await import('./chart.js');
 const { measureMemory } = await import('./memory.js');
 const { benchOptions, KNOBS } = await import('./options.js');
-const { LIMITED_SERVICES } = await import('./flows.js');
+const { SERVICE_VARIANTS, variantEnv } = await import('./flows.js');
 const { buildRows, printRows, printThroughputDetail } = await import('./report.js');
 const { readmeCaption, writeReadmeSection } = await import('./readme.js');
 const { ROOT, startChild } = await import('./rpc.js');
@@ -60,28 +60,28 @@ if (loadStart[0] !== undefined && loadStart[0] > os.cpus().length * 0.5) {
 // measure, it checks, so it starts bundling at once.
 let building: ReturnType<typeof buildBundles> | undefined = options.quick ? buildBundles(log) : undefined;
 // Throughput: the service, the bare HTTP floor and the load generator, each its own process; and
-// the services with real limits for the limited flows, idle while the others are measured.
-const limitedIds = Object.keys(LIMITED_SERVICES) as (keyof typeof LIMITED_SERVICES)[];
-const [service, httpFloor, loadgen, ...limitedChildren] = await Promise.all([
+// the other services (flows.ts SERVICE_VARIANTS), idle while the others are measured: with real
+// limits for the limited flows, and one on a dynalite of its own process (store.ts).
+const store = await startChild<{ endpoint: string }>('./store.ts');
+const [service, httpFloor, loadgen, ...variantChildren] = await Promise.all([
   startChild<{ url: string; storageEndpoint: string }>('./service.ts'),
   startChild<{ url: string }>('./http-floor.ts'),
   startChild<unknown>('./loadgen.ts'),
-  ...limitedIds.map((id) =>
+  ...SERVICE_VARIANTS.map((variant) =>
     startChild<{ url: string; storageEndpoint: string }>('./service.ts', {
-      env: { BENCH_RATE_LIMITS: LIMITED_SERVICES[id] },
+      env: variantEnv(variant, store.ready.endpoint),
     }),
   ),
 ]);
-const limited = Object.fromEntries(limitedIds.map((id, n) => [id, limitedChildren[n]])) as Record<
-  (typeof limitedIds)[number],
-  (typeof limitedChildren)[number]
->;
+const variants = Object.fromEntries(
+  SERVICE_VARIANTS.map((variant, n) => [variant, variantChildren[n]]),
+) as Record<(typeof SERVICE_VARIANTS)[number], (typeof variantChildren)[number]>;
 const closeServices = () =>
-  Promise.all([service, httpFloor, ...limitedChildren].map((child) => child.close()));
+  Promise.all([service, httpFloor, ...variantChildren, store].map((child) => child.close()));
 let throughput: Awaited<ReturnType<typeof measureThroughput>>;
 let memory: Awaited<ReturnType<typeof measureMemory>>;
 try {
-  throughput = await measureThroughput({ service, httpFloor, loadgen, limited }, options, log);
+  throughput = await measureThroughput({ service, httpFloor, loadgen, variants, store }, options, log);
   await closeServices();
   building ??= buildBundles(log);
   const item = (await import('@aws-sdk/util-dynamodb')).marshall(throughput.storageItem);

@@ -14,6 +14,8 @@
  *
  * It runs with RATE_LIMITS=off, as local mode allows, so that a flow measures its path and not
  * the limiter refusing it; BENCH_RATE_LIMITS gives it real limits instead (the limited flows).
+ * BENCH_DYNAMODB_ENDPOINT points it at a dynalite in another process (store.ts) instead of its
+ * embedded one, for the extra floor where the store does not share the service's thread.
  */
 import { once } from 'node:events';
 import { Agent, createServer } from 'node:http';
@@ -34,6 +36,9 @@ const server = await startLocalServer({
     PORT: '0',
     LOG_LEVEL: 'SILENT',
     RATE_LIMITS: process.env.BENCH_RATE_LIMITS ?? 'off',
+    ...(process.env.BENCH_DYNAMODB_ENDPOINT
+      ? { DYNAMODB_ENDPOINT: process.env.BENCH_DYNAMODB_ENDPOINT }
+      : {}),
   }),
   ...(adjustable ? { clock: { now: () => Date.now() + offsetMs } } : {}),
   onStorageRequest: (operation) => {

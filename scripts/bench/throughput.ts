@@ -7,7 +7,7 @@
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LOCAL_TABLE_NAME } from '../../functions/local/server.js';
-import { type Flow, type FlowId, type LimitedService, makeFlows } from './flows.js';
+import { type Flow, type FlowId, makeFlows, type ServiceVariant } from './flows.js';
 import type { HttpSource, Job, LoadResult, StorageOperation, Timing } from './loadgen.js';
 import type { BenchOptions } from './options.js';
 import type { Child } from './rpc.js';
@@ -17,10 +17,23 @@ import { type CpuUse, machineCoresSince, machineMark } from './usage.js';
 export const STORAGE_OPERATIONS: readonly StorageOperation[] = ['PutItem', 'GetItem', 'UpdateItem'];
 /**
  * The bare HTTP server, each raw storage call from the load generator, and `inProcess`: HTTP
- * answered after one raw UpdateItem made from inside the service's process (service.ts).
+ * answered after one raw UpdateItem made from inside the service's process (service.ts). Then an
+ * extra one, not issue 9's: `separateUpdateItem`, the raw UpdateItem on a dynalite in its own
+ * process (store.ts), the floor of the new session on a service pointed at that store.
  */
-export type FloorId = 'http' | StorageOperation | 'inProcess';
-export const FLOOR_IDS: readonly FloorId[] = ['http', ...STORAGE_OPERATIONS, 'inProcess'];
+export type FloorId = 'http' | StorageOperation | 'inProcess' | 'separateUpdateItem';
+export const FLOOR_IDS: readonly FloorId[] = [
+  'http',
+  ...STORAGE_OPERATIONS,
+  'inProcess',
+  'separateUpdateItem',
+];
+
+/** The floor of one storage call of a flow: on its own store when it has one, else the embedded one. */
+function storageFloorOf(flow: Flow, operation: string): FloorId | undefined {
+  if (flow.on === 'separateStore') return operation === 'UpdateItem' ? 'separateUpdateItem' : undefined;
+  return (STORAGE_OPERATIONS as readonly string[]).includes(operation) ? (operation as FloorId) : undefined;
+}
 
 /** One measurement of one round. */
 export interface Sample {
@@ -95,8 +108,10 @@ export interface ThroughputResult {
 
 export interface Processes {
   readonly service: Child<{ url: string; storageEndpoint: string }>;
-  /** The services with real limits, for the limited flows (flows.ts LIMITED_SERVICES). */
-  readonly limited: Readonly<Record<LimitedService, Child<{ url: string }>>>;
+  /** The other services: with real limits for the limited flows, or on the separate store. */
+  readonly variants: Readonly<Record<ServiceVariant, Child<{ url: string }>>>;
+  /** The separate store: dynalite in a process of its own (store.ts). */
+  readonly store: Child<{ endpoint: string }>;
   readonly httpFloor: Child<{ url: string }>;
   readonly loadgen: Child<unknown>;
 }
@@ -117,9 +132,12 @@ export async function measureThroughput(
   options: BenchOptions,
   log: (line: string) => void,
 ): Promise<ThroughputResult> {
-  const { service, httpFloor, loadgen } = processes;
+  const { service, httpFloor, loadgen, store } = processes;
   /** The service a flow runs on. */
-  const serviceOf = (flow: Flow) => (flow.limited ? processes.limited[flow.limited] : service);
+  const serviceOf = (flow: Flow) => (flow.on ? processes.variants[flow.on] : service);
+  /** The processes serving a flow: the service, and its store when that runs on its own. */
+  const serversOf = (flow: Flow): Child<unknown>[] =>
+    flow.on === 'separateStore' ? [serviceOf(flow), store] : [serviceOf(flow)];
   const runId = Date.now().toString(36);
   const flows = makeFlows({
     service: service.ready,
@@ -135,14 +153,14 @@ export async function measureThroughput(
   };
 
   const run = (job: Job, t: Timing) => loadgen.call<LoadResult>('run', { job, timing: t });
-  /** Runs a job, with the server under load marked before and read after. */
-  const measure = async (job: Job, t: Timing, server: Child<unknown>) => {
-    await server.call('mark');
+  /** Runs a job, with the servers under load marked before and read after, their figures summed. */
+  const measure = async (job: Job, t: Timing, servers: readonly Child<unknown>[]) => {
+    await Promise.all(servers.map((server) => server.call('mark')));
     const machine = machineMark();
     const result = await run(job, t);
     const machineCores = machineCoresSince(machine);
-    const taken = await server.call<Taken>('take');
-    return { result, taken: { ...taken, machineCores } };
+    const taken = await Promise.all(servers.map((server) => server.call<Taken>('take')));
+    return { result, taken: { ...sumTaken(taken), machineCores } };
   };
 
   // The calls one request of each flow makes, alone. Each comes right after a new session on the
@@ -171,7 +189,7 @@ export async function measureThroughput(
     const { result, taken } = await measure(
       { target: 'http', url: server.ready.url, source, expect: flow.expect },
       { concurrency: 1, warmupMs: 0 },
-      server,
+      serversOf(flow),
     );
     if (result.unexpected > 0) throw new Error(`${flow.label}: answered ${result.unexpectedSample}`);
     calls.set(flow.id, [...taken.sequence]);
@@ -179,10 +197,19 @@ export async function measureThroughput(
 
   // The raw floors write and read the very item a new email session stores, under other keys.
   const storageItem = await newSessionItem(service.ready.storageEndpoint);
-  await loadgen.call('createTable', { endpoint: service.ready.storageEndpoint, table: FLOOR_TABLE });
-  const storageJob = (operation: StorageOperation, prefix: string, count?: number): Job => ({
+  await Promise.all(
+    [service.ready.storageEndpoint, store.ready.endpoint].map((endpoint) =>
+      loadgen.call('createTable', { endpoint, table: FLOOR_TABLE }),
+    ),
+  );
+  const storageJob = (
+    operation: StorageOperation,
+    prefix: string,
+    count?: number,
+    endpoint = service.ready.storageEndpoint,
+  ): Job => ({
     target: 'dynamodb',
-    endpoint: service.ready.storageEndpoint,
+    endpoint,
     table: FLOOR_TABLE,
     operation,
     item: storageItem.wire,
@@ -242,8 +269,11 @@ export async function measureThroughput(
                 source: { kind: 'template', prefix: `${runId}-h${round}-`, request: HTTP_FLOOR_REQUEST },
                 expect: [200],
               }
-            : storageJob(item.id, `${item.id}-${round}-`);
-        const { result, taken } = await measure(job, timing, item.id === 'http' ? httpFloor : service);
+            : item.id === 'separateUpdateItem'
+              ? storageJob('UpdateItem', `${item.id}-${round}-`, undefined, store.ready.endpoint)
+              : storageJob(item.id, `${item.id}-${round}-`);
+        const server = item.id === 'http' ? httpFloor : item.id === 'separateUpdateItem' ? store : service;
+        const { result, taken } = await measure(job, timing, [server]);
         push(floorSamples, item.id, sample(result, taken));
       } else {
         const { flow } = item;
@@ -253,7 +283,7 @@ export async function measureThroughput(
         const { result, taken } = await measure(
           { target: 'http', url: server.ready.url, source, expect: flow.expect },
           timing,
-          server,
+          serversOf(flow),
         );
         const measured = sample(result, taken);
         push(flowSamples, flow.id, measured);
@@ -280,15 +310,17 @@ export async function measureThroughput(
       return [id, summarise(samples, usable([samples]))];
     }),
   ) as Record<FloorId, Measured>;
-  const storageRound = (operations: readonly string[], round: number): number | null => {
+  const storageRound = (flow: Flow, operations: readonly string[], round: number): number | null => {
     let seconds = 0;
     for (const operation of operations) {
-      const rate = floorSamples.get(operation as FloorId)?.[round]?.perSecond;
-      if (rate === undefined || !(STORAGE_OPERATIONS as readonly string[]).includes(operation)) return null;
+      const floor = storageFloorOf(flow, operation);
+      const rate = floor === undefined ? undefined : floorSamples.get(floor)?.[round]?.perSecond;
+      if (rate === undefined) return null;
       seconds += 1 / rate;
     }
     return operations.length > 0 ? 1 / seconds : null;
   };
+  const limited = (flow: Flow) => flow.on !== undefined && flow.on !== 'separateStore';
 
   const newSessionSamples = flowSamples.get('newSessionEmail') ?? [];
   return {
@@ -302,18 +334,22 @@ export async function measureThroughput(
       // storage floors; for a limited flow, the new session) were starved.
       const use = usable([
         samples,
-        ...(flow.limited
+        ...(limited(flow)
           ? [newSessionSamples]
-          : [...new Set(flowCalls)].map((operation) => floorSamples.get(operation as FloorId) ?? [])),
+          : [...new Set(flowCalls)].map((operation) => {
+              const floor = storageFloorOf(flow, operation);
+              return floor === undefined ? [] : (floorSamples.get(floor) ?? []);
+            })),
       ]);
       const at = <T>(values: readonly T[]) => use.rounds.map((round) => values[round] as T);
-      const storageRounds = allRounds.map((round) => storageRound(flowCalls, round));
+      const storageRounds = allRounds.map((round) => storageRound(flow, flowCalls, round));
       const storageFloor = storageRounds.every((value) => value !== null)
         ? spread(at(storageRounds as number[]))
         : null;
       const httpRounds = floorSamples.get('http') ?? [];
       const inProcessRounds = floorSamples.get('inProcess') ?? [];
-      const oneUpdate = flowCalls.length === 1 && flowCalls[0] === 'UpdateItem';
+      const oneUpdate =
+        flowCalls.length === 1 && flowCalls[0] === 'UpdateItem' && flow.on !== 'separateStore';
       const ratio = (floor: (round: number) => number | undefined) =>
         spread(
           use.rounds.map((round) => (samples[round]?.perSecond ?? Number.NaN) / (floor(round) ?? Number.NaN)),
@@ -330,7 +366,7 @@ export async function measureThroughput(
         ratioToStorage: storageFloor ? ratio((round) => storageRounds[round] ?? undefined) : null,
         ratioToHttp: ratio((round) => httpRounds[round]?.perSecond),
         ratioToInProcess: oneUpdate ? ratio((round) => inProcessRounds[round]?.perSecond) : null,
-        ratioToNewSession: flow.limited ? ratio((round) => newSessionSamples[round]?.perSecond) : null,
+        ratioToNewSession: limited(flow) ? ratio((round) => newSessionSamples[round]?.perSecond) : null,
       };
     }),
   };
@@ -421,4 +457,19 @@ async function newSessionItem(endpoint: string) {
   } finally {
     client.destroy();
   }
+}
+
+/** What several processes serving one measure report, as one. */
+function sumTaken(taken: readonly Taken[]): Taken {
+  const counts: Record<string, number> = {};
+  for (const one of taken)
+    for (const [operation, count] of Object.entries(one.counts))
+      counts[operation] = (counts[operation] ?? 0) + count;
+  const cpuMs = taken.reduce((sum, one) => sum + one.cpu.cpuMs, 0);
+  const wallMs = Math.max(0, ...taken.map((one) => one.cpu.wallMs));
+  return {
+    counts,
+    sequence: taken.flatMap((one) => one.sequence),
+    cpu: { wallMs, cpuMs, cores: wallMs > 0 ? cpuMs / wallMs : 0 },
+  };
 }

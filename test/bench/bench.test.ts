@@ -19,6 +19,7 @@ const FLOWS = [
   'rightCode',
   'linkPost',
   'getValidated3pid',
+  'newSessionEmailSeparateStore',
   'limitedSent',
   'limitedAtClient',
   'limitedAtSendBudget',
@@ -26,7 +27,9 @@ const FLOWS = [
 const EXPECTED_ROWS = [
   ...FLOWS.map((flow) => `calls.${flow}`),
   ...FLOWS.map((flow) => `throughput.${flow}`),
-  ...['http', 'PutItem', 'GetItem', 'UpdateItem', 'inProcess'].map((floor) => `floor.${floor}`),
+  ...['http', 'PutItem', 'GetItem', 'UpdateItem', 'inProcess', 'separateUpdateItem'].map(
+    (floor) => `floor.${floor}`,
+  ),
   ...Object.keys(FUNCTIONS).map((name) => `bundle.${name}`),
   ...Object.keys(FUNCTIONS).map((name) => `cold.${name}`),
   'memory.perSession',
