@@ -23,7 +23,19 @@ import {
   type ValueOf,
 } from './settings.js';
 
-export type { ClientIpSource, Env, LogLevel };
+export type { Env, LogLevel };
+
+/** Where a Lambda function gets a secret: from its environment, or from Secrets Manager. */
+export type SecretSource = { readonly value: string } | { readonly secretArn: string };
+
+/**
+ * CLIENT_IP_SOURCE with what its kind needs, as configured: CloudFront's origin secret is still a
+ * value or the secret holding it; runtime.ts (Lambda) and the local server read it into a
+ * ClientIpSource (http/client-ip.ts).
+ */
+export type ClientIpSetting =
+  | Exclude<ClientIpSource, { readonly kind: 'cloudfront' }>
+  | { readonly kind: 'cloudfront'; readonly originSecret: SecretSource };
 
 /** Settings shared by the Lambda functions and the local server. */
 export interface ServiceConfig {
@@ -55,8 +67,11 @@ export interface ServiceConfig {
   readonly uniformResponses: boolean;
   readonly responseFloorMs: number;
   readonly decoyNotices: readonly DecoyNoticeKind[];
-  /** Where a client's IP is read (CLIENT_IP_SOURCE, with TRUSTED_PROXY_CIDRS or CLOUDFRONT_ORIGIN_SECRET). */
-  readonly clientIpSource: ClientIpSource;
+  /**
+   * Where a client's IP is read (CLIENT_IP_SOURCE, with TRUSTED_PROXY_CIDRS, or CloudFront's origin
+   * secret, without which a request is refused).
+   */
+  readonly clientIpSource: ClientIpSetting;
   /** Which numbers may be sent SMS codes (countries and number types); see checkSmsDestination. */
   readonly smsPolicy: SmsPolicy;
   /** The most SNS may charge for one SMS, in US dollars; unset locally, where nothing is sent. */
@@ -71,17 +86,14 @@ export interface ServiceConfig {
   readonly passwordMinLength: number;
 }
 
-/** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
-export type TokenSecretSource = { readonly value: string } | { readonly secretArn: string };
-
 export interface LambdaConfig extends Omit<ServiceConfig, 'tokenHmacSecret' | 'smsMaxPriceUsd'> {
   /** SYNAPSE_ADMIN_TOKEN when set (sam local, tests), else the secret SYNAPSE_ADMIN_TOKEN_SECRET_ARN names, if any. */
-  readonly synapseAdminToken: TokenSecretSource | undefined;
+  readonly synapseAdminToken: SecretSource | undefined;
   readonly tableName: string;
   /** Always set on Lambda, where SMS go out through SNS. */
   readonly smsMaxPriceUsd: number;
   /** TOKEN_HMAC_SECRET when set (sam local, tests), else the secret named by TOKEN_HMAC_SECRET_ARN. */
-  readonly tokenHmacSecret: TokenSecretSource;
+  readonly tokenHmacSecret: SecretSource;
 }
 
 export interface LocalConfig extends Omit<ServiceConfig, 'publicBaseUrl'> {
@@ -205,7 +217,7 @@ function readShared(read: EnvReader) {
 }
 
 /** The admin token as given (sam local, tests), or the secret holding it; undefined without an admin API. */
-function adminTokenSource(read: EnvReader, env: Env): TokenSecretSource | undefined {
+function adminTokenSource(read: EnvReader, env: Env): SecretSource | undefined {
   const value = read.get('synapseAdminToken');
   if (value !== undefined) return { value };
   const secretArn = isBlank(env[SETTINGS.synapseAdminTokenSecretArn.env])
@@ -224,24 +236,33 @@ function homeserverOf(read: EnvReader) {
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
 
 /** CLIENT_IP_SOURCE with what its kind needs: the proxies' CIDRs, or CloudFront's origin secret. */
-function clientIpSource(read: EnvReader): ClientIpSource {
+function clientIpSource(read: EnvReader): ClientIpSetting {
   const kind = read.defaulted('clientIpSource');
   const trusted = read.get('trustedProxyCidrs');
   const originSecret = read.get('cloudfrontOriginSecret');
-  const needs = (name: 'trustedProxyCidrs' | 'cloudfrontOriginSecret') => {
-    if (read.isBlank(name)) {
-      read.problem(`${SETTINGS[name].env} is required when ${SETTINGS.clientIpSource.env} is ${kind}`);
-    }
-  };
+  const required = (names: string) =>
+    read.problem(`${names} is required when ${SETTINGS.clientIpSource.env} is ${kind}`);
   switch (kind) {
     case 'direct':
       return { kind };
     case 'proxy':
-      needs('trustedProxyCidrs');
+      if (read.isBlank('trustedProxyCidrs')) required(SETTINGS.trustedProxyCidrs.env);
       return { kind, trusted: trusted ?? [] };
-    case 'cloudfront':
-      needs('cloudfrontOriginSecret');
-      return { kind, originSecret: originSecret ?? '' };
+    case 'cloudfront': {
+      // The value wins, so sam local and tests can give it; on Lambda the deployment names the secret.
+      if (!read.isBlank('cloudfrontOriginSecret'))
+        return { kind, originSecret: { value: originSecret ?? '' } };
+      if (read.where === 'lambda' && !read.isBlank('cloudfrontOriginSecretArn')) {
+        return { kind, originSecret: { secretArn: read.get('cloudfrontOriginSecretArn') ?? '' } };
+      }
+      const { cloudfrontOriginSecret, cloudfrontOriginSecretArn } = SETTINGS;
+      required(
+        read.where === 'lambda'
+          ? `${cloudfrontOriginSecretArn.env} (or ${cloudfrontOriginSecret.env})`
+          : cloudfrontOriginSecret.env,
+      );
+      return { kind, originSecret: { value: '' } };
+    }
     default:
       throw new Error(`Unknown client IP source ${JSON.stringify(kind satisfies never)}`);
   }
@@ -253,7 +274,7 @@ class EnvReader {
 
   constructor(
     private readonly env: Env,
-    private readonly where: 'lambda' | 'local',
+    readonly where: 'lambda' | 'local',
   ) {}
 
   /** The value, or undefined when it is not given (or is bad, which finish() reports). */

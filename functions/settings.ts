@@ -668,6 +668,11 @@ export const SETTINGS = {
     lambda: OPTIONAL,
     local: OPTIONAL,
   },
+  cloudfrontOriginSecretArn: {
+    env: 'CLOUDFRONT_ORIGIN_SECRET_ARN',
+    type: matching(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN'),
+    lambda: OPTIONAL,
+  },
   emailDomainAllowlist: {
     env: 'EMAIL_DOMAIN_ALLOWLIST',
     context: 'emailDomainAllowlist',
@@ -812,7 +817,9 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   trustedProxyCidrs:
     'Addresses of your reverse proxies: with `proxy`, the rightmost `X-Forwarded-For` hop outside them is the client.',
   cloudfrontOriginSecret:
-    'What CloudFront sends as `X-Origin-Verify`; with `cloudfront`, a request without it is keyed on its source IP.',
+    'What CloudFront sends as `X-Origin-Verify`; with `cloudfront`, a request without it is refused (403 `M_FORBIDDEN`).',
+  cloudfrontOriginSecretArn:
+    'A Secrets Manager secret holding what CloudFront sends as `X-Origin-Verify`; read at cold start, and again (at most once a minute) when a request carries another value.',
   smsAllowedCountries:
     "Countries whose numbers may get SMS codes, judged on the number (not the request's `country`); `none` sends none. Others: 403 `M_THREEPID_DENIED`.",
   smsAllowedNumberTypes:
@@ -933,6 +940,10 @@ export const SETTING_UNSET: Readonly<Partial<Record<SettingName, Partial<Record<
     local: 'required with `proxy`',
     deploy: 'none; required with `proxy`',
   },
-  cloudfrontOriginSecret: { lambda: 'required with `cloudfront`', local: 'required with `cloudfront`' },
+  cloudfrontOriginSecret: {
+    lambda: 'with `cloudfront`, required or `CLOUDFRONT_ORIGIN_SECRET_ARN`',
+    local: 'required with `cloudfront`',
+  },
+  cloudfrontOriginSecretArn: { lambda: 'set by the CloudFront front door' },
   alarmEmail: { deploy: 'none: subscribe to `AlarmTopicArn` yourself' },
 };

@@ -11,8 +11,8 @@ import { config, secretsClient, storeAndEssentials } from './runtime.js';
 
 /** The store and essentials of runtime.ts, and Synapse's admin API when the deployment has one. */
 export async function storeEssentialsAndAdmin() {
-  const [{ store, base }, admin] = await Promise.all([storeAndEssentials(), synapseAdmin()]);
-  return { store, base, admin };
+  const [ready, admin] = await Promise.all([storeAndEssentials(), synapseAdmin()]);
+  return { ...ready, admin };
 }
 
 async function synapseAdmin(): Promise<SynapseAdmin | undefined> {

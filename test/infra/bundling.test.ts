@@ -21,15 +21,16 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /**
  * A budget, not a target: a bundle may weigh at most this much more than a hello-world that
  * imports the same AWS SDK clients (test/helpers/hello-world.ts), built in the same test. Past it,
- * something heavy slipped in.
+ * something heavy slipped in. Every function served behind CloudFront checks its origin secret,
+ * read from Secrets Manager and read again after a rotation (about 2.5 KiB minified).
  */
-const MAX_RATIO_TO_HELLO_WORLD = 1.2;
+const MAX_RATIO_TO_HELLO_WORLD = 1.22;
 /**
  * The requestToken functions carry the abuse controls on top (the limits, their overrides'
  * validation, the client IP, the SMS and email policies: about 20 KiB minified), so their budget
  * is a little wider.
  */
-const MAX_RATIO_FOR_SENDERS = 1.25;
+const MAX_RATIO_FOR_SENDERS = 1.27;
 /** A function that uses no AWS client (the fallback) has no such floor: it keeps to this size. */
 const MAX_BYTES_WITHOUT_CLIENTS = 64 * 1024;
 

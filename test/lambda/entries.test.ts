@@ -184,6 +184,40 @@ describe('the Lambda entry points', () => {
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
   });
 
+  describe('behind the CloudFront front door', () => {
+    const ORIGIN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matrix-3pid-origin-AbCdEf';
+    const ORIGIN_SECRET = 'o'.repeat(64);
+    beforeEach(() => {
+      vi.stubEnv('CLIENT_IP_SOURCE', 'cloudfront');
+      vi.stubEnv('CLOUDFRONT_ORIGIN_SECRET_ARN', ORIGIN_ARN);
+      secrets
+        .reset()
+        .on(GetSecretValueCommand, { SecretId: ORIGIN_ARN, VersionStage: 'AWSCURRENT' })
+        .resolves({ SecretString: ORIGIN_SECRET });
+    });
+
+    it.each([
+      ['request-email-token', 'POST', '/_matrix/client/v3/register/email/requestToken'],
+      ['request-msisdn-token', 'POST', '/_matrix/client/v3/register/msisdn/requestToken'],
+      ['submit-token', 'POST', '/_matrix/client/v3/validate/msisdn/submitToken'],
+      ['email-link', 'GET', '/_matrix/client/v3/validate/email/confirm'],
+      ['get-validated-3pid', 'GET', '/_matrix/identity/v2/3pid/getValidated3pid'],
+    ])('%s reads its origin secret at cold start, and refuses a request without it with 403', async (name, method, path) => {
+      const handler = await entry(name);
+      const event = (headers: Record<string, string>) =>
+        httpEvent({ method, path, headers, ...(method === 'POST' ? { body: '{}' } : {}) });
+      const around = await handler(event({}), lambdaContext());
+      const forged = await handler(event({ 'x-origin-verify': 'f'.repeat(64) }), lambdaContext());
+      const through = await handler(event({ 'x-origin-verify': ORIGIN_SECRET }), lambdaContext());
+      expect([around.statusCode, forged.statusCode]).toEqual([403, 403]);
+      expect(through.statusCode).toBe(400);
+      expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, {
+        SecretId: ORIGIN_ARN,
+        VersionStage: 'AWSCURRENT',
+      });
+    });
+  });
+
   it('refuses to start on a secret too short to be a key', async () => {
     vi.stubEnv('TOKEN_HMAC_SECRET', '');
     vi.stubEnv('TOKEN_HMAC_SECRET_ARN', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:short-AbCdEf');
