@@ -30,6 +30,15 @@ export type DecoyNoticeKind = (typeof DECOY_NOTICE_KINDS)[number];
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 export const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
 
+/**
+ * What clients reach the homeserver's domain through (infra/): API Gateway's HTTP API alone, its
+ * `$default` route proxying everything else to the homeserver; a CloudFront distribution that sends
+ * the service's paths to the API and everything else straight to the homeserver; or the operator's
+ * own reverse proxy, which sends the API only the service's paths (`npm run routes`).
+ */
+export type FrontDoorKind = 'api-gateway' | 'cloudfront' | 'reverse-proxy';
+export const FRONT_DOORS: readonly FrontDoorKind[] = ['api-gateway', 'cloudfront', 'reverse-proxy'];
+
 /** What is in front of the API, which decides where a client's IP is read (http/client-ip.ts). */
 export type ClientIpSourceKind = 'direct' | 'proxy' | 'cloudfront';
 export const CLIENT_IP_SOURCES: readonly ClientIpSourceKind[] = ['direct', 'proxy', 'cloudfront'];
@@ -89,6 +98,8 @@ export interface Setting {
   readonly goesWith?: string;
   /** Another setting without which this one means nothing (the admin API needs a homeserver). */
   readonly needs?: string;
+  /** Another setting's value without which this one means nothing (a web ACL needs CloudFront). */
+  readonly onlyWith?: { readonly setting: string; readonly value: string };
   /** A value allowed locally but refused on Lambda and at deploy (`RATE_LIMITS=off`). */
   readonly refusedOnLambda?: string;
 }
@@ -474,6 +485,12 @@ export const SETTINGS = {
     lambda: { default: 10 },
     local: { default: 10 },
   },
+  frontDoor: {
+    context: 'frontDoor',
+    prop: 'frontDoor',
+    type: oneOf(FRONT_DOORS),
+    deploy: { default: 'api-gateway' },
+  },
   domainName: {
     context: 'domainName',
     prop: 'customDomain.domainName',
@@ -487,6 +504,31 @@ export const SETTINGS = {
     propType: 'ICertificate',
     type: text('an ACM certificate ARN'),
     deploy: OPTIONAL,
+  },
+  webAclArn: {
+    context: 'webAclArn',
+    prop: 'cloudFront.webAclArn',
+    type: matching(
+      /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[^/\s]+\/[0-9a-f-]+$/,
+      'the ARN of a WAFv2 web ACL of scope CLOUDFRONT (us-east-1, global/webacl/…)',
+    ),
+    deploy: OPTIONAL,
+    onlyWith: { setting: 'frontDoor', value: 'cloudfront' },
+  },
+  cloudFrontOriginReadTimeoutS: {
+    context: 'cloudFrontOriginReadTimeoutSeconds',
+    prop: 'cloudFront.originReadTimeout',
+    propType: 'Duration',
+    type: wholeNumber(1, 180),
+    deploy: { default: 60 },
+    onlyWith: { setting: 'frontDoor', value: 'cloudfront' },
+  },
+  cloudFrontOriginSecretVersion: {
+    context: 'cloudFrontOriginSecretVersion',
+    prop: 'cloudFront.originSecretVersion',
+    type: matching(/^[A-Za-z0-9-]{32,64}$/, 'a secret version ID, as `put-secret-value` prints it'),
+    deploy: OPTIONAL,
+    onlyWith: { setting: 'frontDoor', value: 'cloudfront' },
   },
   nextLinkAllowedHosts: {
     env: 'NEXT_LINK_ALLOWED_HOSTS',
@@ -670,8 +712,13 @@ export const SETTINGS = {
   },
   cloudfrontOriginSecretArn: {
     env: 'CLOUDFRONT_ORIGIN_SECRET_ARN',
+    context: 'cloudFrontOriginSecretArn',
+    prop: 'cloudFront.originSecret',
+    propType: 'ISecret',
     type: matching(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN'),
     lambda: OPTIONAL,
+    deploy: OPTIONAL,
+    onlyWith: { setting: 'frontDoor', value: 'cloudfront' },
   },
   emailDomainAllowlist: {
     env: 'EMAIL_DOMAIN_ALLOWLIST',
@@ -772,8 +819,17 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
     'The shortest new password a password reset accepts (Synapse’s admin API checks none of its own).',
   homeserverOrigin:
     "The homeserver's origin; every path not served here is proxied there, path and query intact.",
-  domainName: 'A custom domain for the API; needs `certificateArn`.',
-  certificateArn: "The custom domain's ACM certificate, in the stack's region.",
+  frontDoor:
+    'What clients reach the homeserver\'s domain through: `api-gateway` (the HTTP API, proxying everything else to the homeserver: 10 MB, 30 s), `cloudfront`, or `reverse-proxy` (yours; see "Choosing a front door").',
+  domainName:
+    'A custom domain: on the API, or with `cloudfront` on the distribution; needs `certificateArn`.',
+  certificateArn:
+    "The custom domain's ACM certificate: in the stack's region, or in us-east-1 for `cloudfront`.",
+  webAclArn: 'With `cloudfront`: a WAF web ACL (scope CLOUDFRONT) for the whole domain, homeserver included.',
+  cloudFrontOriginReadTimeoutS:
+    'With `cloudfront`: how long it waits on the homeserver (a `/sync` long-poll). Over 60 needs a raised CloudFront quota.',
+  cloudFrontOriginSecretVersion:
+    'With `cloudfront`: the version of the origin secret CloudFront sends; name the new one to rotate it (see "Operating it").',
   nextLinkAllowedHosts: 'Hosts `next_link` may point to. Empty allows any http(s) host.',
   emailTokenLifetimeS: 'How long an emailed link works, in seconds.',
   smsTokenLifetimeS: 'How long an SMS code works, in seconds.',
@@ -819,7 +875,7 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   cloudfrontOriginSecret:
     'What CloudFront sends as `X-Origin-Verify`; with `cloudfront`, a request without it is refused (403 `M_FORBIDDEN`).',
   cloudfrontOriginSecretArn:
-    'A Secrets Manager secret holding what CloudFront sends as `X-Origin-Verify`; read at cold start, and again (at most once a minute) when a request carries another value.',
+    'With `cloudfront`: a secret holding what CloudFront sends as `X-Origin-Verify`, read at cold start and again (at most once a minute) on another value.',
   smsAllowedCountries:
     "Countries whose numbers may get SMS codes, judged on the number (not the request's `country`); `none` sends none. Others: 403 `M_THREEPID_DENIED`.",
   smsAllowedNumberTypes:
@@ -919,7 +975,7 @@ export const SETTING_UNSET: Readonly<Partial<Record<SettingName, Partial<Record<
     lambda: 'set by the deployment, on the functions that use it',
     deploy: 'none: nothing is bound, and the password reset is not served',
   },
-  domainName: { deploy: 'none: the execute-api URL' },
+  domainName: { deploy: 'none: the execute-api (or cloudfront.net) URL' },
   certificateArn: { deploy: 'none' },
   tokenHmacSecret: { lambda: 'required, or `TOKEN_HMAC_SECRET_ARN`', local: 'random per start' },
   tokenHmacSecretArn: { lambda: 'set by the deployment', deploy: 'a generated secret' },
@@ -944,6 +1000,11 @@ export const SETTING_UNSET: Readonly<Partial<Record<SettingName, Partial<Record<
     lambda: 'with `cloudfront`, required or `CLOUDFRONT_ORIGIN_SECRET_ARN`',
     local: 'required with `cloudfront`',
   },
-  cloudfrontOriginSecretArn: { lambda: 'set by the CloudFront front door' },
+  cloudfrontOriginSecretArn: {
+    lambda: 'set by the CloudFront front door',
+    deploy: 'with `cloudfront`, a generated secret',
+  },
+  webAclArn: { deploy: 'none' },
+  cloudFrontOriginSecretVersion: { deploy: 'the current version, when deployed' },
   alarmEmail: { deploy: 'none: subscribe to `AlarmTopicArn` yourself' },
 };

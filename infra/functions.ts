@@ -72,15 +72,21 @@ export type Binding =
   | { readonly kind: 'configuration'; readonly reads: 'all' | 'logLevel' }
   | TableBinding
   /**
-   * GetSecretValue on the secret, whose ARN is put in `env`; it is read once, at cold start. The
-   * Synapse admin token exists only when the deployment has a homeserver admin API; without it, the
-   * binding gives nothing.
+   * GetSecretValue on the secret, whose ARN is put in `env`; it is read at cold start. The Synapse
+   * admin token exists only when the deployment has a homeserver admin API, CloudFront's origin
+   * secret only behind the CloudFront front door; without them, the binding gives nothing.
    */
   | { readonly kind: 'secret'; readonly secret: 'tokenHmac'; readonly env: 'TOKEN_HMAC_SECRET_ARN' }
   | {
       readonly kind: 'secret';
       readonly secret: 'synapseAdminToken';
       readonly env: 'SYNAPSE_ADMIN_TOKEN_SECRET_ARN';
+    }
+  /** What CloudFront sends as `X-Origin-Verify`; only with the CloudFront front door. */
+  | {
+      readonly kind: 'secret';
+      readonly secret: 'cloudfrontOrigin';
+      readonly env: 'CLOUDFRONT_ORIGIN_SECRET_ARN';
     }
   /** Email through SES as the From address only, or SMS through SNS to phone numbers only. */
   | { readonly kind: 'sender'; readonly sends: 'email' | 'sms' };
@@ -97,7 +103,14 @@ export interface FunctionSpec {
   readonly bindings: readonly Binding[];
 }
 
-const CONFIGURATION: Binding = { kind: 'configuration', reads: 'all' };
+/**
+ * The whole configuration, and behind CloudFront its origin secret: every function that reads its
+ * configuration serves a route, and refuses a request that went around CloudFront.
+ */
+const CONFIGURATION: readonly Binding[] = [
+  { kind: 'configuration', reads: 'all' },
+  { kind: 'secret', secret: 'cloudfrontOrigin', env: 'CLOUDFRONT_ORIGIN_SECRET_ARN' },
+];
 const TOKEN_HMAC_KEY: Binding = { kind: 'secret', secret: 'tokenHmac', env: 'TOKEN_HMAC_SECRET_ARN' };
 /** The directory (who an address belongs to) and the password reset ask Synapse's admin API. */
 const SYNAPSE_ADMIN_TOKEN: Binding = {
@@ -133,7 +146,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     description: 'Matrix 3PID: password reset by a validated email or phone session, through the admin API',
     timeoutSeconds: 10,
     bindings: [
-      CONFIGURATION,
+      ...CONFIGURATION,
       // Reads the session, uses it up in one conditional update, and puts it back if the reset fails.
       onTable('sessions', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'),
       TOKEN_HMAC_KEY,
@@ -145,7 +158,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     description: 'Matrix 3PID: requestToken for email addresses (sends through SES)',
     timeoutSeconds: 10,
     bindings: [
-      CONFIGURATION,
+      ...CONFIGURATION,
       SESSION_WRITER,
       RATE_COUNTERS,
       KILL_SWITCH,
@@ -159,7 +172,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     description: 'Matrix 3PID: requestToken for phone numbers (sends through SNS)',
     timeoutSeconds: 10,
     bindings: [
-      CONFIGURATION,
+      ...CONFIGURATION,
       SESSION_WRITER,
       RATE_COUNTERS,
       KILL_SWITCH,
@@ -172,19 +185,19 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     entry: 'functions/lambda/submit-token.ts',
     description: 'Matrix 3PID: submit_url, checks SMS codes and email tokens',
     timeoutSeconds: 5,
-    bindings: [CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
+    bindings: [...CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
   },
   emailLink: {
     entry: 'functions/lambda/email-link.ts',
     description: 'Matrix 3PID: the emailed link, a confirmation page whose button validates',
     timeoutSeconds: 5,
-    bindings: [CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
+    bindings: [...CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY],
   },
   getValidated3pid: {
     entry: 'functions/lambda/get-validated-3pid.ts',
     description: "Matrix 3PID: the homeserver's question, was this session validated",
     timeoutSeconds: 5,
-    bindings: [CONFIGURATION, onTable('sessions', 'dynamodb:GetItem'), TOKEN_HMAC_KEY],
+    bindings: [...CONFIGURATION, onTable('sessions', 'dynamodb:GetItem'), TOKEN_HMAC_KEY],
   },
   fallback: {
     entry: 'functions/lambda/fallback.ts',

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { MatrixThreepidStack } from '../../infra/stack.js';
 import { testApp } from '../helpers/cdk.js';
 
+const WEB_ACL_ARN =
+  'arn:aws:wafv2:us-east-1:123456789012:global/webacl/matrix/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d';
 const REQUIRED = {
   serverName: 'example.org',
   publicBaseUrl: 'https://matrix.example.org/',
@@ -98,6 +100,34 @@ describe('MatrixThreepidStack from CDK context', () => {
     });
     expect(() => stackWith({ ...REQUIRED, synapseAdminTokenSecretArn: adminToken })).toThrow(
       /-c synapseAdminTokenSecretArn needs -c homeserverOrigin/,
+    );
+  });
+
+  it('puts CloudFront in front with -c frontDoor=cloudfront, and outputs where to point the domain', () => {
+    const template = Template.fromStack(
+      stackWith({
+        ...REQUIRED,
+        frontDoor: 'cloudfront',
+        homeserverOrigin: 'https://synapse-origin.example.org',
+        webAclArn: WEB_ACL_ARN,
+        cloudFrontOriginReadTimeoutSeconds: '90',
+      }),
+    );
+    expect(Object.keys(template.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['FrontDoorDomainName', 'CloudFrontOriginSecretArn']),
+    );
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ WebACLId: WEB_ACL_ARN }),
+    });
+    expect(JSON.stringify(template.toJSON())).toContain('"OriginReadTimeout":90');
+  });
+
+  it('refuses the CloudFront options without -c frontDoor=cloudfront', () => {
+    expect(() => stackWith({ ...REQUIRED, webAclArn: WEB_ACL_ARN })).toThrow(
+      /-c webAclArn needs -c frontDoor=cloudfront/,
+    );
+    expect(() => stackWith({ ...REQUIRED, frontDoor: 'varnish' })).toThrow(
+      /-c frontDoor must be one of api-gateway, cloudfront, reverse-proxy/,
     );
   });
 
