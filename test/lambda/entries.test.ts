@@ -1,4 +1,8 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -193,7 +197,10 @@ describe('the Lambda entry points', () => {
       secrets
         .reset()
         .on(GetSecretValueCommand, { SecretId: ORIGIN_ARN, VersionStage: 'AWSCURRENT' })
-        .resolves({ SecretString: ORIGIN_SECRET });
+        .resolves({ SecretString: ORIGIN_SECRET })
+        // Never rotated: Secrets Manager has no previous version.
+        .on(GetSecretValueCommand, { SecretId: ORIGIN_ARN, VersionStage: 'AWSPREVIOUS' })
+        .rejects(new ResourceNotFoundException({ message: 'no AWSPREVIOUS', $metadata: {} }));
     });
 
     it.each([
@@ -211,10 +218,10 @@ describe('the Lambda entry points', () => {
       const through = await handler(event({ 'x-origin-verify': ORIGIN_SECRET }), lambdaContext());
       expect([around.statusCode, forged.statusCode]).toEqual([403, 403]);
       expect(through.statusCode).toBe(400);
-      expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, {
-        SecretId: ORIGIN_ARN,
-        VersionStage: 'AWSCURRENT',
-      });
+      // Once at cold start, then, for the forged value, the current and previous ones again.
+      expect(
+        secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.VersionStage),
+      ).toEqual(['AWSCURRENT', 'AWSCURRENT', 'AWSPREVIOUS']);
     });
   });
 

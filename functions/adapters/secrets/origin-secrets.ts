@@ -14,8 +14,9 @@ export const ORIGIN_SECRET_REREAD_MS = 60_000;
 /**
  * CloudFront's origin secret, from Secrets Manager: its current value, read at cold start. A
  * request that carries none of the values known reads the current and the previous value again,
- * at most once a minute, so that a rotation (a new value, then CloudFront sending it from one edge
- * location after another) refuses no request sent through CloudFront, even by a warm container.
+ * at once the first time, then at most once a minute, so that a rotation refuses no request sent
+ * through CloudFront: not by a container started after the new value was stored, while CloudFront
+ * still sends the old one, nor by one started before, once CloudFront sends the new one.
  */
 export class SecretsManagerOriginSecrets implements OriginSecrets {
   private values: readonly string[] = [];
@@ -34,7 +35,7 @@ export class SecretsManagerOriginSecrets implements OriginSecrets {
     clock: Clock,
   ): Promise<SecretsManagerOriginSecrets> {
     const secrets = new SecretsManagerOriginSecrets(client, secretArn, clock);
-    await secrets.read(['AWSCURRENT']);
+    secrets.values = await secrets.valuesAt(['AWSCURRENT']);
     return secrets;
   }
 
@@ -44,13 +45,13 @@ export class SecretsManagerOriginSecrets implements OriginSecrets {
 
   async refresh(): Promise<void> {
     if (this.clock.now() - this.lastRead < ORIGIN_SECRET_REREAD_MS) return;
-    await this.read(['AWSCURRENT', 'AWSPREVIOUS']);
+    this.lastRead = this.clock.now();
+    this.values = await this.valuesAt(['AWSCURRENT', 'AWSPREVIOUS']);
   }
 
-  private async read(stages: readonly Stage[]): Promise<void> {
-    this.lastRead = this.clock.now();
+  private async valuesAt(stages: readonly Stage[]): Promise<string[]> {
     const values = await Promise.all(stages.map((stage) => this.valueAt(stage)));
-    this.values = values.filter((value): value is string => value !== undefined);
+    return values.filter((value): value is string => value !== undefined);
   }
 
   /** The value at a stage; none at AWSPREVIOUS for a secret never rotated. */
