@@ -12,6 +12,7 @@ import {
   WITHOUT_AUTHORIZER,
 } from '../../infra/three-pid-validation.js';
 import { testApp } from '../helpers/cdk.js';
+import { cloudFrontWithEveryOption } from '../helpers/cloudfront.js';
 
 const PROPS: MatrixThreepidValidationProps = {
   serverName: 'example.org',
@@ -78,27 +79,20 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 
   it('finds nothing unacknowledged behind the CloudFront front door, with every option in use', () => {
     expect(
-      findings((stack) => ({
-        frontDoor: 'cloudfront',
-        homeserver: { origin: 'https://synapse-origin.example.org' },
-        customDomain: {
-          domainName: 'matrix.example.org',
-          certificate: Certificate.fromCertificateArn(
-            stack,
-            'Cert',
-            'arn:aws:acm:us-east-1:123456789012:certificate/abc',
-          ),
-        },
-        cloudFront: {
-          webAclArn:
-            'arn:aws:wafv2:us-east-1:123456789012:global/webacl/matrix/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d',
-          originSecret: Secret.fromSecretCompleteArn(
-            stack,
-            'Origin',
-            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:origin-AbCdEf',
-          ),
-        },
-      })),
+      findings((stack) => {
+        const options = cloudFrontWithEveryOption(stack);
+        return {
+          ...options,
+          cloudFront: {
+            ...options.cloudFront,
+            originSecret: Secret.fromSecretCompleteArn(
+              stack,
+              'Origin',
+              'arn:aws:secretsmanager:eu-west-1:123456789012:secret:origin-AbCdEf',
+            ),
+          },
+        };
+      }),
     ).toEqual([]);
   });
 

@@ -1,6 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { ownedPaths } from '../../functions/http/routes.js';
@@ -12,10 +11,9 @@ import {
   type MatrixThreepidValidationProps,
 } from '../../infra/three-pid-validation.js';
 import { testApp } from '../helpers/cdk.js';
+import { certificateIn, cloudFrontWithEveryOption, WEB_ACL_ARN } from '../helpers/cloudfront.js';
 
 const ADMIN_TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-admin-AbCdEf';
-const WEB_ACL_ARN =
-  'arn:aws:wafv2:us-east-1:123456789012:global/webacl/matrix/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d';
 /** The managed policies' IDs, as CloudFront publishes them. */
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
@@ -196,20 +194,7 @@ describe("MatrixThreepidValidation's front doors", () => {
 
     it('puts the custom domain, with TLS 1.2 at least, and the web ACL on the distribution, not on the API', () => {
       const stack = new Stack(testApp(), 'Domain');
-      new MatrixThreepidValidation(stack, 'Validation', {
-        ...BASE,
-        ...CLOUDFRONT,
-        homeserver: { origin: 'https://synapse-origin.example.org' },
-        customDomain: {
-          domainName: 'matrix.example.org',
-          certificate: Certificate.fromCertificateArn(
-            stack,
-            'Cert',
-            'arn:aws:acm:us-east-1:123456789012:certificate/abc',
-          ),
-        },
-        cloudFront: { webAclArn: WEB_ACL_ARN },
-      });
+      new MatrixThreepidValidation(stack, 'Validation', { ...BASE, ...cloudFrontWithEveryOption(stack) });
       const template = Template.fromStack(stack);
       template.hasResourceProperties('AWS::CloudFront::Distribution', {
         DistributionConfig: Match.objectLike({
@@ -358,11 +343,7 @@ describe("MatrixThreepidValidation's front doors", () => {
             ...CLOUDFRONT,
             customDomain: {
               domainName: 'matrix.example.org',
-              certificate: Certificate.fromCertificateArn(
-                stack,
-                'Cert',
-                'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
-              ),
+              certificate: certificateIn(stack, 'eu-west-1'),
             },
           }),
       ).toThrow('customDomain.certificate must be in us-east-1 for CloudFront, not eu-west-1');

@@ -5,9 +5,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MatrixThreepidStack } from '../../infra/stack.js';
 import { testApp } from '../helpers/cdk.js';
+import { WEB_ACL_ARN } from '../helpers/cloudfront.js';
 
-const WEB_ACL_ARN =
-  'arn:aws:wafv2:us-east-1:123456789012:global/webacl/matrix/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d';
 const REQUIRED = {
   serverName: 'example.org',
   publicBaseUrl: 'https://matrix.example.org/',
