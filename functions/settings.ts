@@ -869,7 +869,7 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   alarmEmail:
     'Email address subscribed to the alarm topic (it must confirm): SMS spend and volume, msisdn conversion, refusal bursts, SES bounces and complaints, slow answers.',
   clientIpSource:
-    "Where a client's IP, which abuse limits key on, is read: `direct` the source IP, `proxy` `X-Forwarded-For` from trusted proxies, `cloudfront` CloudFront's viewer address.",
+    "Where a client's IP, which abuse limits key on, is read: `direct` the source IP, `proxy` `X-Forwarded-For` from trusted proxies, `cloudfront` CloudFront's viewer address (set by `frontDoor=cloudfront`).",
   trustedProxyCidrs:
     'Addresses of your reverse proxies: with `proxy`, the rightmost `X-Forwarded-For` hop outside them is the client.',
   cloudfrontOriginSecret:
