@@ -354,6 +354,7 @@ describe('MatrixThreepidValidation', () => {
           EMAIL_TOKEN_LIFETIME_S: '3600',
           SMS_TOKEN_LIFETIME_S: '600',
           LOG_LEVEL: 'INFO',
+          CLIENT_IP_SOURCE: 'direct',
           POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
           NODE_OPTIONS: '--enable-source-maps',
           TABLE_NAME: { Ref: tableId() },
