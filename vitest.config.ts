@@ -1,9 +1,14 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/helpers/moto-global-setup.ts', 'test/helpers/synapse/global-setup.ts'],
+    globalSetup: [
+      'test/helpers/moto-global-setup.ts',
+      'test/helpers/synapse/global-setup.ts',
+      'test/helpers/tools-global-setup.ts',
+    ],
     env: {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
@@ -15,5 +20,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // At least two files at a time, even on two cores (vitest's default there is one): the nginx
+    // test's 35 s long-poll mostly waits, and the rest of the suite goes on meanwhile.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

@@ -4,6 +4,8 @@
  * this module only assembles the result. Every problem is reported at once, naming the variable,
  * so a bad deployment fails immediately and says why instead of failing on the first request.
  */
+
+import { SYNAPSE_MODULE_PATH } from './adapters/synapse/module-path.js';
 import type { EmailPolicy } from './core/email-policy.js';
 import { DEFAULT_POLICY, type ValidationPolicy } from './core/policy.js';
 import type { RateLimitOverrides } from './core/rate-limits.js';
@@ -25,7 +27,19 @@ import {
   type ValueOf,
 } from './settings.js';
 
-export type { ClientIpSource, Env, LogLevel };
+export type { Env, LogLevel };
+
+/** Where a Lambda function gets a secret: from its environment, or from Secrets Manager. */
+export type SecretSource = { readonly value: string } | { readonly secretArn: string };
+
+/**
+ * CLIENT_IP_SOURCE with what its kind needs, as configured: CloudFront's origin secret is still a
+ * value or the secret holding it; runtime.ts (Lambda) and the local server read it into a
+ * ClientIpSource (http/client-ip.ts).
+ */
+export type ClientIpSetting =
+  | Exclude<ClientIpSource, { readonly kind: 'cloudfront' }>
+  | { readonly kind: 'cloudfront'; readonly originSecret: SecretSource };
 
 /** Settings shared by the Lambda functions and the local server. */
 export interface ServiceConfig {
@@ -57,8 +71,11 @@ export interface ServiceConfig {
   readonly uniformResponses: boolean;
   readonly responseFloorMs: number;
   readonly decoyNotices: readonly DecoyNoticeKind[];
-  /** Where a client's IP is read (CLIENT_IP_SOURCE, with TRUSTED_PROXY_CIDRS or CLOUDFRONT_ORIGIN_SECRET). */
-  readonly clientIpSource: ClientIpSource;
+  /**
+   * Where a client's IP is read (CLIENT_IP_SOURCE, with TRUSTED_PROXY_CIDRS, or CloudFront's origin
+   * secret, without which a request is refused).
+   */
+  readonly clientIpSource: ClientIpSetting;
   /** Which numbers may be sent SMS codes (countries and number types); see checkSmsDestination. */
   readonly smsPolicy: SmsPolicy;
   /** The most SNS may charge for one SMS, in US dollars; unset locally, where nothing is sent. */
@@ -67,14 +84,13 @@ export interface ServiceConfig {
   readonly emailPolicy: EmailPolicy;
   /** The homeserver's origin (HOMESERVER_URL): requests the service does not answer go there. */
   readonly homeserverUrl: string | undefined;
+  /** Where the Synapse module's resource is: SYNAPSE_MODULE_URL, else below the homeserver's origin. */
+  readonly synapseModuleUrl: string | undefined;
   /** Where Synapse's admin API is: SYNAPSE_ADMIN_URL, else the homeserver's origin. */
   readonly synapseAdminUrl: string | undefined;
   /** The shortest new password a password reset accepts. */
   readonly passwordMinLength: number;
 }
-
-/** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
-export type TokenSecretSource = { readonly value: string } | { readonly secretArn: string };
 
 /**
  * What every function with a table reads (SERVICE_SETTINGS): submitToken, the emailed link and
@@ -90,10 +106,14 @@ export interface CoreLambdaConfig
     | 'smsTokenLifetimeS'
     | 'logLevel'
     | 'homeserverUrl'
+    | 'synapseModuleUrl'
+    | 'clientIpSource'
   > {
   readonly tableName: string;
+  /** SYNAPSE_MODULE_SECRET when set (sam local, tests), else the secret SYNAPSE_MODULE_SECRET_ARN names, if any. */
+  readonly synapseModuleSecret: SecretSource | undefined;
   /** TOKEN_HMAC_SECRET when set (sam local, tests), else the secret named by TOKEN_HMAC_SECRET_ARN. */
-  readonly tokenHmacSecret: TokenSecretSource;
+  readonly tokenHmacSecret: SecretSource;
 }
 
 /** The whole configuration, for the functions that send or ask the homeserver. */
@@ -101,12 +121,14 @@ export interface LambdaConfig
   extends CoreLambdaConfig,
     Omit<ServiceConfig, 'tokenHmacSecret' | 'smsMaxPriceUsd' | keyof CoreLambdaConfig> {
   /** SYNAPSE_ADMIN_TOKEN when set (sam local, tests), else the secret SYNAPSE_ADMIN_TOKEN_SECRET_ARN names, if any. */
-  readonly synapseAdminToken: TokenSecretSource | undefined;
+  readonly synapseAdminToken: SecretSource | undefined;
   /** Always set on Lambda, where SMS go out through SNS. */
   readonly smsMaxPriceUsd: number;
 }
 
 export interface LocalConfig extends Omit<ServiceConfig, 'publicBaseUrl'> {
+  /** The secret shared with the Synapse module: with it, email sessions are copied into Synapse. */
+  readonly synapseModuleSecret: string | undefined;
   /** An access token of a Synapse admin: with it, Synapse is the directory and the password reset is served. */
   readonly synapseAdminToken: string | undefined;
   /** 0 picks a free port. */
@@ -145,7 +167,7 @@ export function loadLambdaConfig(env: Env): LambdaConfig {
     ...readCoreLambda(read, env),
     ...readSending(read),
     smsMaxPriceUsd: read.defaulted('smsMaxPriceUsd'),
-    synapseAdminToken: adminTokenSource(read, env),
+    synapseAdminToken: secretSource(read, 'synapseAdminToken', 'synapseAdminTokenSecretArn'),
   };
   read.finish();
   return config;
@@ -164,6 +186,7 @@ function readCoreLambda(read: EnvReader, env: Env): CoreLambdaConfig {
     publicBaseUrl: read.get('publicBaseUrl') ?? '',
     tokenHmacSecret: secret ? { value: secret } : { secretArn: secretArn ?? '' },
     tableName: read.get('tableName') ?? '',
+    synapseModuleSecret: secretSource(read, 'synapseModuleSecret', 'synapseModuleSecretArn'),
   };
 }
 
@@ -183,7 +206,11 @@ export function loadLocalConfig(env: Env): LocalConfig {
     dataDir: read.get('dataDir'),
     dynamodbEndpoint: read.get('dynamodbEndpoint'),
     synapseAdminToken: read.get('synapseAdminToken'),
+    synapseModuleSecret: read.get('synapseModuleSecret'),
   };
+  if (config.synapseModuleSecret !== undefined && config.synapseModuleUrl === undefined) {
+    read.problem('SYNAPSE_MODULE_SECRET needs SYNAPSE_MODULE_URL or HOMESERVER_URL: where the module is');
+  }
   if (config.synapseAdminToken !== undefined && config.synapseAdminUrl === undefined) {
     read.problem('SYNAPSE_ADMIN_TOKEN needs SYNAPSE_ADMIN_URL or HOMESERVER_URL: where the admin API is');
   }
@@ -213,13 +240,18 @@ export function validationPolicy(
 
 /** SERVICE_SETTINGS, as every function and the local server read them. */
 function readCore(read: EnvReader) {
+  const homeserverUrl = read.get('homeserverOrigin');
   return {
     serverName: read.get('serverName') ?? '',
     nextLinkAllowedHosts: read.defaulted('nextLinkAllowedHosts'),
     emailTokenLifetimeS: read.defaulted('emailTokenLifetimeS'),
     smsTokenLifetimeS: read.defaulted('smsTokenLifetimeS'),
     logLevel: read.defaulted('logLevel'),
-    homeserverUrl: read.get('homeserverOrigin'),
+    homeserverUrl,
+    clientIpSource: clientIpSource(read),
+    synapseModuleUrl:
+      read.get('synapseModuleUrl') ??
+      (homeserverUrl === undefined ? undefined : new URL(SYNAPSE_MODULE_PATH, homeserverUrl).href),
   };
 }
 
@@ -237,7 +269,6 @@ function readSending(read: EnvReader) {
     uniformResponses: read.defaulted('requestTokenInhibit3pidErrors'),
     responseFloorMs: read.defaulted('responseFloorMs'),
     decoyNotices: read.defaulted('decoyNotices'),
-    clientIpSource: clientIpSource(read),
     smsPolicy: {
       // Required on Lambda: when it is missing, finish() throws before this empty list is used.
       countries: read.get('smsAllowedCountries') ?? [],
@@ -253,13 +284,18 @@ function readSending(read: EnvReader) {
   };
 }
 
-/** The admin token as given (sam local, tests), or the secret holding it; undefined without an admin API. */
-function adminTokenSource(read: EnvReader, env: Env): TokenSecretSource | undefined {
-  const value = read.get('synapseAdminToken');
+/**
+ * A secret as given in the environment (sam local, tests), or the Secrets Manager secret holding
+ * it; undefined when neither is set (the feature it enables is off).
+ */
+function secretSource(
+  read: EnvReader,
+  valueName: 'synapseAdminToken' | 'synapseModuleSecret',
+  arnName: 'synapseAdminTokenSecretArn' | 'synapseModuleSecretArn',
+): SecretSource | undefined {
+  const value = read.get(valueName);
   if (value !== undefined) return { value };
-  const secretArn = isBlank(env[SENDING_SETTINGS.synapseAdminTokenSecretArn.env])
-    ? undefined
-    : read.get('synapseAdminTokenSecretArn');
+  const secretArn = read.isBlank(arnName) ? undefined : read.get(arnName);
   return secretArn === undefined ? undefined : { secretArn };
 }
 
@@ -272,26 +308,33 @@ function synapseAdminUrlOf(read: EnvReader): string | undefined {
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
 
 /** CLIENT_IP_SOURCE with what its kind needs: the proxies' CIDRs, or CloudFront's origin secret. */
-function clientIpSource(read: EnvReader): ClientIpSource {
+function clientIpSource(read: EnvReader): ClientIpSetting {
   const kind = read.defaulted('clientIpSource');
   const trusted = read.get('trustedProxyCidrs');
   const originSecret = read.get('cloudfrontOriginSecret');
-  const needs = (name: 'trustedProxyCidrs' | 'cloudfrontOriginSecret') => {
-    if (read.isBlank(name)) {
-      read.problem(
-        `${SENDING_SETTINGS[name].env} is required when ${SENDING_SETTINGS.clientIpSource.env} is ${kind}`,
-      );
-    }
-  };
+  const required = (names: string) =>
+    read.problem(`${names} is required when ${SERVICE_SETTINGS.clientIpSource.env} is ${kind}`);
   switch (kind) {
     case 'direct':
       return { kind };
     case 'proxy':
-      needs('trustedProxyCidrs');
+      if (read.isBlank('trustedProxyCidrs')) required(SERVICE_SETTINGS.trustedProxyCidrs.env);
       return { kind, trusted: trusted ?? [] };
-    case 'cloudfront':
-      needs('cloudfrontOriginSecret');
-      return { kind, originSecret: originSecret ?? '' };
+    case 'cloudfront': {
+      // The value wins, so sam local and tests can give it; on Lambda the deployment names the secret.
+      if (!read.isBlank('cloudfrontOriginSecret'))
+        return { kind, originSecret: { value: originSecret ?? '' } };
+      if (read.where === 'lambda' && !read.isBlank('cloudfrontOriginSecretArn')) {
+        return { kind, originSecret: { secretArn: read.get('cloudfrontOriginSecretArn') ?? '' } };
+      }
+      const { cloudfrontOriginSecret, cloudfrontOriginSecretArn } = SERVICE_SETTINGS;
+      required(
+        read.where === 'lambda'
+          ? `${cloudfrontOriginSecretArn.env} (or ${cloudfrontOriginSecret.env})`
+          : cloudfrontOriginSecret.env,
+      );
+      return { kind, originSecret: { value: '' } };
+    }
     default:
       throw new Error(`Unknown client IP source ${JSON.stringify(kind satisfies never)}`);
   }
@@ -303,7 +346,7 @@ class EnvReader {
 
   constructor(
     private readonly env: Env,
-    private readonly where: 'lambda' | 'local',
+    readonly where: 'lambda' | 'local',
     /** The groups of the settings table this reader may read: a function carries only those. */
     private readonly tables: readonly Readonly<Record<string, Setting>>[],
   ) {}

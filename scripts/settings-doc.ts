@@ -1,6 +1,7 @@
 /**
  * The README's configuration tables, generated from the settings table (functions/settings.ts).
  * Each sits between `<!-- settings:<id>:start … -->` and `<!-- settings:<id>:end -->` markers.
+ * `npm run docs` also rewrites the README's nginx recipe (scripts/routes.ts), between its own.
  *
  *   npm run docs                                 rewrites them in README.md
  *   node --import tsx scripts/settings-doc.ts    exits 1 when README.md is out of date
@@ -19,6 +20,7 @@ import {
   type SettingName,
   type Where,
 } from '../functions/settings.js';
+import { withReadmeRecipe } from './routes.js';
 
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
@@ -143,12 +145,14 @@ function table(header: string[], rows: string[][]): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const readme = readFileSync(README, 'utf8');
-  const generated = withSettingsTables(readme);
+  const generated = withReadmeRecipe(withSettingsTables(readme));
   if (process.argv.includes('--write')) {
     if (generated !== readme) writeFileSync(README, generated);
-    console.log(generated === readme ? 'README.md is up to date.' : 'README.md: settings tables rewritten.');
+    console.log(
+      generated === readme ? 'README.md is up to date.' : 'README.md: generated tables and recipe rewritten.',
+    );
   } else if (generated !== readme) {
-    console.error('README.md differs from functions/settings.ts; run `npm run docs`.');
+    console.error('README.md differs from functions/settings.ts or the route table; run `npm run docs`.');
     process.exit(1);
   }
 }

@@ -146,6 +146,39 @@ export interface AccountAdmin {
   resetPassword(userId: string, newPassword: string, logoutDevices: boolean): Promise<void>;
 }
 
+/**
+ * The homeserver's own copy of the service's email sessions (Synapse's module writes them into
+ * the table its unchanged checkers read), so that Synapse accepts them for registration, a
+ * password reset or adding the address. Each call is idempotent; each throws a 503 MatrixError
+ * when the homeserver cannot take it now, so nothing goes ahead that it would then refuse.
+ */
+export interface HomeserverSessions {
+  /**
+   * A session started or sent again: the only moment the plaintext client_secret is at hand.
+   * `usableUntil` is when its newest token stops working.
+   */
+  started(
+    session: HomeserverSession & { readonly clientSecret: string; readonly sendAttempt: number },
+  ): Promise<void>;
+  /** The session was validated at `validatedAt`; it can be used until `usableUntil`. */
+  validated(
+    session: Pick<HomeserverSession, 'sid' | 'usableUntil'> & { readonly validatedAt: number },
+  ): Promise<void>;
+}
+
+export interface HomeserverSession {
+  readonly sid: string;
+  readonly threepid: Threepid;
+  /** Epoch milliseconds after which the homeserver may forget the session. */
+  readonly usableUntil: number;
+}
+
+/** A homeserver that keeps no sessions of the service's (no module): nothing to tell it. */
+export const NO_HOMESERVER_SESSIONS: HomeserverSessions = {
+  started: async () => undefined,
+  validated: async () => undefined,
+};
+
 /** Public URLs the domain hands out; built from the configured public base URL. */
 export interface ValidationLinks {
   /** The emailed link: the sid and the token only, never the client_secret (the whole UIA credential). */

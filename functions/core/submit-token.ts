@@ -8,11 +8,11 @@ import { MatrixError } from './errors.js';
 import { type Medium, type Purpose, type Session, sidOf } from './model.js';
 import { appendSid, isAllowedNextLink } from './next-link.js';
 import type { ValidationPolicy } from './policy.js';
-import type { Clock, Logger, SecretHasher, SessionStore } from './ports.js';
+import type { Clock, HomeserverSessions, Logger, SecretHasher, SessionStore } from './ports.js';
 import { assertToken } from './secrets.js';
 import { guessWrite, sentToken } from './session-lifecycle.js';
 import { sessionLogger } from './session-log.js';
-import { rulesFor, sessionStatus, validatingGuess } from './session-state.js';
+import { rulesFor, sessionStatus, validatedAt, validatingGuess } from './session-state.js';
 import { makeSessionMatcher, refusalError, sidTarget } from './sessions.js';
 
 export interface TokenSubmission {
@@ -39,6 +39,8 @@ export interface SubmitTokenDeps {
   readonly hasher: SecretHasher;
   readonly logger: Logger;
   readonly policy: ValidationPolicy;
+  /** Told of every validated email session (Synapse's module), or nobody. */
+  readonly homeserverSessions: Pick<HomeserverSessions, 'validated'>;
 }
 
 /** Bounds retries when the record keeps changing under a submission; only a flood gets near it. */
@@ -79,6 +81,21 @@ export function makeSubmitToken(deps: SubmitTokenDeps): SubmitToken {
     return result(after, false);
   };
 
+  /**
+   * Tells the homeserver that keeps its own copy of email sessions, every time the session is
+   * confirmed (again): so a confirmation whose message did not get through is repaired by the next.
+   */
+  const tellHomeserver = async (session: Session, outcome: SubmissionResult) => {
+    const validated = validatedAt(session);
+    if (session.threepid.medium !== 'email' || validated === undefined) return outcome;
+    await deps.homeserverSessions.validated({
+      sid: sidOf(session),
+      validatedAt: validated,
+      usableUntil: validated + policy.validatedSessionLifetimeMs,
+    });
+    return outcome;
+  };
+
   return async (submission) => {
     assertToken(submission.token);
     const target = sidTarget(submission);
@@ -97,11 +114,11 @@ export function makeSubmitToken(deps: SubmitTokenDeps): SubmitToken {
         },
       );
       const outcome = await store.recordGuess(write);
-      if (outcome.recorded) return answer(outcome.after, submission.token);
+      if (outcome.recorded) return tellHomeserver(outcome.after, answer(outcome.after, submission.token));
       // Not recorded: decide by the record as it is now.
       const current = match(outcome.current, submission);
       const rule = rulesFor(sessionStatus(current, clock.now(), policy)).onSubmit;
-      if (rule === 'reconfirm') return reconfirm(current, submission.token);
+      if (rule === 'reconfirm') return tellHomeserver(current, reconfirm(current, submission.token));
       if (typeof rule === 'object') throw refusalError(rule);
       // 'record-guess': the record changed between the write and the read; try again.
     }

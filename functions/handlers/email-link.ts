@@ -1,17 +1,15 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { PreviewSession } from '../core/preview.js';
 import type { SubmitToken } from '../core/submit-token.js';
-import { httpPipeline } from '../http/middleware.js';
+import { httpPipeline, type PipelineDeps } from '../http/middleware.js';
 import { pageErrorResponse } from '../http/page-errors.js';
 import { formBody, queryParams, readFields } from '../http/request.js';
 import { htmlResponse, redirectResponse } from '../http/responses.js';
 import { requireRoute } from '../http/routes.js';
 import { confirmedPage, confirmPage, contentSecurityPolicy } from '../templates/pages.js';
 
-export interface EmailLinkDeps {
+export interface EmailLinkDeps extends PipelineDeps {
   readonly submitToken: SubmitToken;
   readonly previewSession: PreviewSession;
-  readonly logger: Logger;
   readonly serverName: string;
   readonly nextLinkAllowedHosts: readonly string[];
 }
@@ -25,38 +23,31 @@ const FIELDS = { sid: 'string', client_secret: 'optional-string', token: 'string
  */
 export function makeEmailLinkHandler(deps: EmailLinkDeps) {
   const csp = contentSecurityPolicy(deps.nextLinkAllowedHosts);
-  return httpPipeline(
-    { logger: deps.logger, errors: (error) => pageErrorResponse(error, csp) },
-    async (event) => {
-      const { method } = requireRoute(event, 'emailLink');
-      if (method === 'POST') {
-        const fields = readFields(formBody(event), FIELDS);
-        const result = await deps.submitToken({
+  return httpPipeline({ ...deps, errors: (error) => pageErrorResponse(error, csp) }, async (event) => {
+    const { method } = requireRoute(event, 'emailLink');
+    if (method === 'POST') {
+      const fields = readFields(formBody(event), FIELDS);
+      const result = await deps.submitToken({
+        sid: fields.sid,
+        clientSecret: fields.client_secret,
+        token: fields.token,
+        medium: 'email',
+      });
+      if (result.nextLink) return redirectResponse(result.nextLink, csp);
+      return htmlResponse(200, confirmedPage(result.purpose, deps.serverName, result.alreadyValidated), csp);
+    }
+    const fields = readFields(queryParams(event), FIELDS);
+    const preview = await deps.previewSession(fields.sid, fields.client_secret);
+    const page = preview.validated
+      ? confirmedPage(preview.purpose, deps.serverName, true)
+      : confirmPage(preview.purpose, deps.serverName, formAction(event.rawPath), {
           sid: fields.sid,
           clientSecret: fields.client_secret,
           token: fields.token,
-          medium: 'email',
         });
-        if (result.nextLink) return redirectResponse(result.nextLink, csp);
-        return htmlResponse(
-          200,
-          confirmedPage(result.purpose, deps.serverName, result.alreadyValidated),
-          csp,
-        );
-      }
-      const fields = readFields(queryParams(event), FIELDS);
-      const preview = await deps.previewSession(fields.sid, fields.client_secret);
-      const page = preview.validated
-        ? confirmedPage(preview.purpose, deps.serverName, true)
-        : confirmPage(preview.purpose, deps.serverName, formAction(event.rawPath), {
-            sid: fields.sid,
-            clientSecret: fields.client_secret,
-            token: fields.token,
-          });
-      const response = htmlResponse(200, page, csp);
-      return method === 'HEAD' ? { ...response, body: '' } : response;
-    },
-  );
+    const response = htmlResponse(200, page, csp);
+    return method === 'HEAD' ? { ...response, body: '' } : response;
+  });
 }
 
 /** Relative, so the form posts back to this same path behind any proxy prefix. */

@@ -38,6 +38,8 @@ function plainWords(error: MatrixError): [string, string] {
         'This link is incomplete',
         'Copy the whole link from the email into your browser and try again.',
       ];
+    case 'M_FORBIDDEN':
+      return ['This link does not work here', 'Open the link exactly as it is written in the email.'];
     default:
       return ['Something went wrong', 'This is a problem on our side. Try again in a few minutes.'];
   }

@@ -30,7 +30,8 @@ export type RouteApi = 'client' | 'identity';
  * `reset-completion`, that same API whenever a homeserver is behind the service, since a reset
  * session validated here is of no use to it otherwise (so no message is sent for nothing);
  * `email-import`, a way for Synapse to accept an email session validated here (the Synapse
- * module), without which email registration stays with Synapse.
+ * module), without which email registration stays with Synapse. (Without the admin API there is
+ * no directory either, so a reset requestToken could not tell a bound address from a free one.)
  */
 export type RouteNeeds = 'admin' | 'reset-completion' | 'email-import';
 
@@ -177,6 +178,17 @@ export function routesServed(deployment: Deployment): readonly Route[] {
         return route.needs satisfies never;
     }
   });
+}
+
+/**
+ * The paths a deployment owns, each once, sorted: what every front door (CloudFront's behaviours,
+ * the reverse-proxy recipes of `npm run routes`) sends to the service, every other path going to
+ * the homeserver. Exact paths, all methods: a wrong method on one of them is the service's to
+ * answer (405, with `Allow`), as it is on the HTTP API. None holds a wildcard (`*`, `?`) or a
+ * character a proxy's matcher would read as one.
+ */
+export function ownedPaths(deployment: Deployment): readonly string[] {
+  return [...new Set(routesServed(deployment).map((route) => route.path))].sort();
 }
 
 /** API Gateway's name for a route, e.g. `POST /_matrix/client/v3/register/email/requestToken`. */

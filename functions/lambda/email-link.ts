@@ -1,14 +1,16 @@
+import { frontDoorOf } from '../composition.js';
 import { makePreviewSession } from '../core/preview.js';
 import { makeSubmitToken } from '../core/submit-token.js';
 import { makeEmailLinkHandler } from '../handlers/email-link.js';
-import { config, logger, storeAndEssentials } from './runtime.js';
+import { config, homeserverSessions, logger, storeAndEssentials } from './runtime.js';
 
-const { store, base } = await storeAndEssentials();
+const [{ store, base, clientIp }, sessions] = await Promise.all([storeAndEssentials(), homeserverSessions()]);
 
 export const handler = makeEmailLinkHandler({
-  submitToken: makeSubmitToken({ ...base, store }),
+  submitToken: makeSubmitToken({ ...base, store, homeserverSessions: sessions }),
   previewSession: makePreviewSession({ ...base, store }),
   logger,
+  frontDoor: frontDoorOf(clientIp),
   serverName: config.serverName,
   nextLinkAllowedHosts: config.nextLinkAllowedHosts,
 });

@@ -1,13 +1,13 @@
 import { SESClient } from '@aws-sdk/client-ses';
 import { SesEmailTransport } from '../adapters/ses/email-transport.js';
-import { clientNetworksBy, createDirectory } from '../composition.js';
+import { clientNetworksBy, createDirectory, frontDoorOf } from '../composition.js';
 import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { Mailer } from '../messages/messengers.js';
 
 import { requestConfig as config, requestControls, storeEssentialsAndAdmin } from './request-runtime.js';
-import { logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
+import { homeserverSessions, logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
 
 /** requestToken for email: the only function allowed to send through SES. */
 const transport = new SesEmailTransport(new SESClient(SENDER_CLIENT_OPTIONS), {
@@ -15,7 +15,10 @@ const transport = new SesEmailTransport(new SESClient(SENDER_CLIENT_OPTIONS), {
   configurationSet: config.sesConfigurationSet,
   sourceArn: config.sesSourceArn,
 });
-const { store, base, admin } = await storeEssentialsAndAdmin();
+const [{ store, base, admin, clientIp }, sessions] = await Promise.all([
+  storeEssentialsAndAdmin(),
+  homeserverSessions(),
+]);
 
 export const handler = makeRequestTokenHandler({
   email: makeRequestEmailToken({
@@ -26,7 +29,9 @@ export const handler = makeRequestTokenHandler({
     links: validationLinks(config.publicBaseUrl),
     emailPolicy: config.emailPolicy,
     email: new Mailer(transport, { serverName: config.serverName }),
+    homeserverSessions: sessions,
   }),
-  clientOf: clientNetworksBy(config),
+  clientOf: clientNetworksBy(clientIp),
   logger,
+  frontDoor: frontDoorOf(clientIp),
 });

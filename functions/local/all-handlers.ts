@@ -3,9 +3,15 @@
  * each build their own (functions/lambda/), so none of them carries the others' code.
  */
 
-import { type AbuseControls, clientNetworksBy, type Essentials } from '../composition.js';
+import {
+  type AbuseControls,
+  clientIpSourceOf,
+  clientNetworksBy,
+  type Essentials,
+  frontDoorOf,
+} from '../composition.js';
 import type { ServiceConfig } from '../config.js';
-import type { AccountAdmin, SessionStore, ThreepidDirectory } from '../core/ports.js';
+import type { AccountAdmin, HomeserverSessions, SessionStore, ThreepidDirectory } from '../core/ports.js';
 import { makePreviewSession } from '../core/preview.js';
 import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
@@ -19,7 +25,7 @@ import { makeGetValidated3pidHandler } from '../handlers/get-validated-3pid.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { makeSubmitTokenHandler } from '../handlers/submit-token.js';
 import { validationLinks } from '../http/links.js';
-import type { HttpEvent, LambdaHttpHandler } from '../http/middleware.js';
+import type { HttpEvent, LambdaHttpHandler, PipelineDeps } from '../http/middleware.js';
 import type { HttpResponse } from '../http/responses.js';
 import type { HandlerName } from '../http/routes.js';
 import { Mailer, SmsMessenger } from '../messages/messengers.js';
@@ -34,6 +40,8 @@ export interface AllAdapters extends AbuseControls {
   readonly admin: AccountAdmin | undefined;
   /** Hands a request to the homeserver, when there is one. */
   readonly forward: ((event: HttpEvent) => Promise<HttpResponse>) | undefined;
+  /** Synapse's module, told of email sessions, or nobody. */
+  readonly homeserverSessions: HomeserverSessions;
   readonly email: EmailTransport;
   readonly sms: SmsTransport;
 }
@@ -44,11 +52,15 @@ export function createAllHandlers(
   adapters: AllAdapters,
 ): HandlerSet {
   const { logger } = base;
+  const clientIp = clientIpSourceOf(config.clientIpSource);
+  // Behind CloudFront, every handler but the fallback (which serves nothing) checks its origin secret.
+  const pipeline = { logger, frontDoor: frontDoorOf(clientIp) };
   const { store, directory, switches, limiting, uniform } = adapters;
   const controls = { switches, limiting, uniform };
   const links = validationLinks(config.publicBaseUrl);
   const messages = { serverName: config.serverName };
-  const submitToken = makeSubmitToken({ ...base, store });
+  const { homeserverSessions } = adapters;
+  const submitToken = makeSubmitToken({ ...base, store, homeserverSessions });
   return {
     requestToken: makeRequestTokenHandler({
       email: makeRequestEmailToken({
@@ -59,6 +71,7 @@ export function createAllHandlers(
         links,
         emailPolicy: config.emailPolicy,
         email: new Mailer(adapters.email, messages),
+        homeserverSessions,
       }),
       msisdn: makeRequestMsisdnToken({
         ...base,
@@ -69,22 +82,22 @@ export function createAllHandlers(
         smsPolicy: config.smsPolicy,
         sms: new SmsMessenger(adapters.sms, messages),
       }),
-      clientOf: clientNetworksBy(config),
-      logger,
+      clientOf: clientNetworksBy(clientIp),
+      ...pipeline,
     }),
-    submitToken: makeSubmitTokenHandler({ submitToken, logger }),
+    submitToken: makeSubmitTokenHandler({ submitToken, ...pipeline }),
     emailLink: makeEmailLinkHandler({
       submitToken,
       previewSession: makePreviewSession({ ...base, store }),
-      logger,
+      ...pipeline,
       serverName: config.serverName,
       nextLinkAllowedHosts: config.nextLinkAllowedHosts,
     }),
     getValidated3pid: makeGetValidated3pidHandler({
       getValidatedThreepid: makeGetValidatedThreepid({ ...base, store }),
-      logger,
+      ...pipeline,
     }),
-    accountPassword: accountPasswordHandler(config, base, adapters),
+    accountPassword: accountPasswordHandler(config, base, adapters, pipeline),
     fallback: makeFallbackHandler({ logger }),
   };
 }
@@ -94,6 +107,7 @@ function accountPasswordHandler(
   config: ServiceConfig,
   base: Essentials,
   adapters: AllAdapters,
+  pipeline: PipelineDeps,
 ): LambdaHttpHandler {
   const { admin, forward } = adapters;
   if (!admin || !forward) return makeFallbackHandler({ logger: base.logger });
@@ -106,6 +120,6 @@ function accountPasswordHandler(
       passwordMinLength: config.passwordMinLength,
     }),
     forward,
-    logger: base.logger,
+    ...pipeline,
   });
 }

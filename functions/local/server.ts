@@ -14,7 +14,14 @@ import { ensureSessionTable } from '../adapters/dynamodb/table.js';
 import { sweepExpiredItems } from '../adapters/dynamodb/ttl-sweeper.js';
 import { homeserverForwarder } from '../adapters/homeserver/forward.js';
 import { Outbox } from '../adapters/local/outbox.js';
-import { abuseControls, createDirectory, createLogger, essentials, synapseAdminOf } from '../composition.js';
+import {
+  abuseControls,
+  createDirectory,
+  createLogger,
+  essentials,
+  homeserverSessionsOf,
+  synapseAdminOf,
+} from '../composition.js';
 import type { LocalConfig, ServiceConfig } from '../config.js';
 import type { Clock, Random, Sleeper } from '../core/ports.js';
 import { jsonErrorResponse } from '../http/errors.js';
@@ -119,6 +126,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     directory: createDirectory(serviceConfig, admin),
     admin,
     forward,
+    homeserverSessions: homeserverSessionsOf(serviceConfig, config.synapseModuleSecret),
     email: outbox,
     sms: outbox,
   });
@@ -128,7 +136,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     outbox,
     // The password reset needs both: the admin API to reset, the homeserver for logged-in changes.
     served: new Set(
-      routesServed({ homeserver, admin: admin !== undefined && homeserver, emailImport: false }),
+      routesServed({
+        homeserver,
+        admin: admin !== undefined && homeserver,
+        emailImport: config.synapseModuleSecret !== undefined && homeserver,
+      }),
     ),
     proxy: homeserver ? proxyTo(serviceConfig.homeserverUrl ?? '') : undefined,
     onEvent: options.onEvent,

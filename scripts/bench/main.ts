@@ -21,6 +21,7 @@ const { join, relative } = await import('node:path');
 const { buildBundles, measureBundles } = await import('./bundles.js');
 const { chartSvg } = await import('./chart.js');
 const { measureMemory } = await import('./memory.js');
+const { measureNginxHop } = await import('./nginx-hop.js');
 const { benchOptions, KNOBS } = await import('./options.js');
 const { SERVICE_VARIANTS, variantEnv } = await import('./flows.js');
 const { buildRows, printRows, printThroughputDetail } = await import('./report.js');
@@ -80,8 +81,11 @@ const closeServices = () =>
   Promise.all([service, httpFloor, ...variantChildren, store].map((child) => child.close()));
 let throughput: Awaited<ReturnType<typeof measureThroughput>>;
 let memory: Awaited<ReturnType<typeof measureMemory>>;
+let nginxHop: Awaited<ReturnType<typeof measureNginxHop>>;
 try {
   throughput = await measureThroughput({ service, httpFloor, loadgen, variants, store }, options, log);
+  // One request at a time from this process, with the load generator idle.
+  nginxHop = await measureNginxHop(service.ready.url, options.hopRequests, log);
   await closeServices();
   building ??= buildBundles(log);
   const item = (await import('@aws-sdk/util-dynamodb')).marshall(throughput.storageItem);
@@ -93,7 +97,7 @@ const built = await building;
 // Cold starts last, with no other bench process running.
 const bundles = await measureBundles(built, options, log);
 
-const rows = buildRows(throughput, bundles, memory);
+const rows = buildRows(throughput, bundles, memory, nginxHop);
 const loadEnd = os.loadavg();
 const commit = git('rev-parse', 'HEAD');
 // Uncommitted changes to tracked files; the results themselves, and untracked files, do not count.
@@ -132,6 +136,7 @@ const result = {
   throughput,
   bundles,
   memory,
+  nginxHop,
 };
 
 console.log(`\n${printRows(rows)}\n`);

@@ -21,6 +21,8 @@ export interface BenchOptions {
   readonly reusedSessions: number;
   /** Items the raw GetItem floor reads round and round. */
   readonly readKeys: number;
+  /** Lookups timed on each path (direct, through nginx) for the nginx hop. */
+  readonly hopRequests: number;
 }
 
 export const KNOBS = {
@@ -61,5 +63,6 @@ export function benchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     memoryWarmup: quick ? 50 : 1000,
     reusedSessions: quick ? 16 : 256,
     readKeys: quick ? 50 : 1000,
+    hopRequests: quick ? 50 : 1000,
   };
 }

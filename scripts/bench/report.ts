@@ -6,6 +6,7 @@
 import type { BundleResult } from './bundles.js';
 import type { FlowId } from './flows.js';
 import type { MemoryResult } from './memory.js';
+import type { NginxHopResult } from './nginx-hop.js';
 import type { Spread } from './stats.js';
 import type { FloorId, ThroughputResult } from './throughput.js';
 
@@ -16,7 +17,7 @@ export interface Goal {
   readonly text: string;
 }
 
-export type RowGroup = 'calls' | 'throughput' | 'limited' | 'floor' | 'bundle' | 'cold' | 'memory';
+export type RowGroup = 'calls' | 'throughput' | 'limited' | 'floor' | 'bundle' | 'cold' | 'memory' | 'hop';
 
 export interface Row {
   readonly id: string;
@@ -79,6 +80,7 @@ export function buildRows(
   throughput: ThroughputResult,
   bundles: readonly BundleResult[],
   memory: MemoryResult,
+  nginxHop: NginxHopResult | null = null,
 ): Row[] {
   const rows: Row[] = [];
   for (const flow of throughput.flows) {
@@ -252,6 +254,27 @@ export function buildRows(
       `${fixed(memory.dynaliteRetainedAfterScanAndDelete, 2)} when a Scan ran before the deletes`,
     charted: false,
   });
+  if (nginxHop) {
+    const ms = (value: number) => `${fixed(value, 2)} ms`;
+    rows.push({
+      id: 'hop.nginx',
+      group: 'hop',
+      what: 'nginx recipe hop, loopback (added latency)',
+      value: nginxHop.addedMs.median,
+      unit: 'ms',
+      valueText: spreadText(nginxHop.addedMs, ms),
+      floor: nginxHop.directMs.median,
+      floorText: `${ms(nginxHop.directMs.median)} direct`,
+      ratio: null,
+      ratioText: '',
+      goal: null,
+      met: null,
+      note:
+        `a lookup one request at a time, ${nginxHop.requests} on each path in interleaved blocks: ` +
+        `through nginx ${ms(nginxHop.proxiedMs.median)}; no goal, the front-door comparison quotes it`,
+      charted: false,
+    });
+  }
   return rows;
 }
 

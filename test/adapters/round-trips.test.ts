@@ -8,6 +8,7 @@ import {
 import { ensureSessionTable } from '../../functions/adapters/dynamodb/table.js';
 import { HmacSecretHasher } from '../../functions/adapters/system/hmac-hasher.js';
 import { DEFAULT_POLICY } from '../../functions/core/policy.js';
+import { NO_HOMESERVER_SESSIONS } from '../../functions/core/ports.js';
 import { makeRequestEmailToken } from '../../functions/core/request-email-token.js';
 import { makeRequestMsisdnToken } from '../../functions/core/request-msisdn-token.js';
 import { DEFAULT_SMS_NUMBER_TYPES } from '../../functions/core/sms-policy.js';
@@ -86,9 +87,16 @@ function describeRoundTrips(
       const directory = new StaticThreepidDirectory();
       return {
         senders,
-        email: makeRequestEmailToken({ ...base, ...controls, directory, links, email: senders }),
+        email: makeRequestEmailToken({
+          ...base,
+          ...controls,
+          directory,
+          links,
+          email: senders,
+          homeserverSessions: NO_HOMESERVER_SESSIONS,
+        }),
         msisdn: makeRequestMsisdnToken({ ...base, ...controls, directory, links, sms: senders }),
-        submit: makeSubmitToken(base),
+        submit: makeSubmitToken({ ...base, homeserverSessions: NO_HOMESERVER_SESSIONS }),
         query: makeGetValidatedThreepid(base),
       };
     }

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { NO_HOMESERVER_SESSIONS } from '../../functions/core/ports.js';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticThreepidDirectory } from '../../functions/adapters/directory/static-directory.js';
@@ -69,6 +70,7 @@ describe('requestToken when the provider fails', () => {
     return makeRequestTokenHandler({
       email: makeRequestEmailToken({
         ...common,
+        homeserverSessions: NO_HOMESERVER_SESSIONS,
         email: new Mailer(
           new SesEmailTransport(new SESClient(EMULATOR_CLIENT_CONFIG), { from: 'noreply@example.org' }),
           messages,

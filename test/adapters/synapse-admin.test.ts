@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SynapseAdmin } from '../../functions/adapters/synapse/synapse-admin.js';
-import { MatrixError } from '../../functions/core/errors.js';
+import { expectUnavailable } from '../helpers/errors.js';
+import { freePort } from '../helpers/net.js';
 import { type SynapseStandIn, startSynapseStandIn } from '../helpers/synapse-stand-in.js';
 
 /**
@@ -28,16 +28,6 @@ describe('SynapseAdmin', () => {
     expect(synapse.violations).toEqual([]);
   });
   afterAll(() => synapse.close());
-
-  const expectUnavailable = async (promise: Promise<unknown>) => {
-    const error = await promise.then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(MatrixError);
-    expect(error).toMatchObject({ errcode: 'M_UNKNOWN', status: 503 });
-    expect((error as MatrixError).extras.headers).toEqual({ 'Retry-After': '5' });
-  };
 
   describe('findUserId', () => {
     it('finds the account an email address is bound to, asking with the admin token', async () => {
@@ -78,7 +68,7 @@ describe('SynapseAdmin', () => {
 
     it('fails closed when Synapse cannot be reached', async () => {
       const unreachable = new SynapseAdmin({
-        baseUrl: `http://127.0.0.1:${await closedPort()}/`,
+        baseUrl: `http://127.0.0.1:${await freePort()}/`,
         accessToken: 'x',
       });
       await expectUnavailable(unreachable.findUserId({ medium: 'email', address: 'alice@example.org' }));
@@ -113,12 +103,3 @@ describe('SynapseAdmin', () => {
     });
   });
 });
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

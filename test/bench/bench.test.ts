@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,8 @@ const EXPECTED_ROWS = [
   ...Object.keys(FUNCTIONS).map((name) => `cold.${name}`),
   'memory.perSession',
   'memory.bounded',
+  // Measured where nginx is installed, as on CI.
+  ...(existsSync(process.env.NGINX_PATH ?? '/usr/sbin/nginx') ? ['hop.nginx'] : []),
 ];
 
 interface Row {

@@ -1,7 +1,7 @@
-import { createClient, type MatrixClient, MatrixError } from 'matrix-js-sdk';
+import { createClient, type MatrixClient } from 'matrix-js-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
-import { quietLogger } from '../helpers/sdk.js';
+import { quietLogger, sdkErrorOf } from '../helpers/sdk.js';
 import { type SynapseStandIn, startSynapseStandIn } from '../helpers/synapse-stand-in.js';
 
 /**
@@ -46,16 +46,6 @@ describe('in front of Synapse', () => {
     await synapse.close();
   });
 
-  const errorOf = (promise: Promise<unknown>) =>
-    promise.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (error: unknown) => {
-        expect(error).toBeInstanceOf(MatrixError);
-        return error as MatrixError;
-      },
-    );
   const confirmLink = async (email: string) => {
     const link = await server.lastLink(email);
     // The link carries the sid and the token only, never the client_secret.
@@ -76,7 +66,7 @@ describe('in front of Synapse', () => {
     creds: { sid: string; client_secret: string },
   ) => {
     const password = `the password of ${username}`;
-    const challenge = await errorOf(via.registerRequest({ username, password }));
+    const challenge = await sdkErrorOf(via.registerRequest({ username, password }));
     return via.registerRequest({
       username,
       password,
@@ -118,7 +108,7 @@ describe('in front of Synapse', () => {
     });
 
     it('asks Synapse whether the address has an account before it sends anything', async () => {
-      const error = await errorOf(client.requestPasswordEmailToken('nobody@example.org', secret, 1));
+      const error = await sdkErrorOf(client.requestPasswordEmailToken('nobody@example.org', secret, 1));
       expect([error.httpStatus, error.errcode]).toEqual([400, 'M_THREEPID_NOT_FOUND']);
       ({ sid } = await client.requestPasswordEmailToken('Alice@Example.ORG', secret, 1));
       expect(synapse.lookups.slice(-2)).toEqual([
@@ -128,7 +118,7 @@ describe('in front of Synapse', () => {
     });
 
     it('answers 401 M_UNAUTHORIZED while the link is not followed, so Element keeps polling', async () => {
-      const error = await errorOf(client.setPassword(auth(), 'the new password of alice', true));
+      const error = await sdkErrorOf(client.setPassword(auth(), 'the new password of alice', true));
       expect([error.httpStatus, error.errcode]).toEqual([401, 'M_UNAUTHORIZED']);
       expect(error.data.flows).toEqual([
         { stages: ['m.login.email.identity'] },
@@ -139,7 +129,7 @@ describe('in front of Synapse', () => {
 
     it('refuses a password shorter than PASSWORD_MIN_LENGTH once the link is followed', async () => {
       await confirmLink('alice@example.org');
-      const error = await errorOf(client.setPassword(auth(), 'short', true));
+      const error = await sdkErrorOf(client.setPassword(auth(), 'short', true));
       expect([error.httpStatus, error.errcode]).toEqual([400, 'M_PASSWORD_TOO_SHORT']);
     });
 
@@ -154,12 +144,12 @@ describe('in front of Synapse', () => {
           'the new password of alice',
         ),
       ).resolves.toMatchObject({ user_id: alice });
-      const old = await errorOf(loginAs({ type: 'm.id.user', user: 'alice' }, ALICE_PASSWORD));
+      const old = await sdkErrorOf(loginAs({ type: 'm.id.user', user: 'alice' }, ALICE_PASSWORD));
       expect(old.httpStatus).toBe(403);
     });
 
     it('refuses the same session the second time', async () => {
-      const error = await errorOf(client.setPassword(auth(), 'yet another password', true));
+      const error = await sdkErrorOf(client.setPassword(auth(), 'yet another password', true));
       expect([error.httpStatus, error.errcode]).toEqual([401, 'M_UNAUTHORIZED']);
       expect(error.message).toContain('already been used');
       expect(synapse.resets).toHaveLength(1);
@@ -224,7 +214,7 @@ describe('in front of Synapse', () => {
       headers: expect.objectContaining({ authorization: `Bearer ${accessToken}` }),
     });
     // Synapse's own answers come back as they are: a wrong current password is its 403.
-    const wrong = await errorOf(
+    const wrong = await sdkErrorOf(
       loggedIn.setPassword(
         { type: 'm.login.password', password: 'not the password' },
         'changed again, wrongly',
@@ -251,7 +241,9 @@ describe('in front of Synapse', () => {
         'M_UNKNOWN',
         '5',
       ]);
-      const error = await errorOf(client.requestRegisterMsisdnToken('GB', '07400 555001', 'down-secret', 1));
+      const error = await sdkErrorOf(
+        client.requestRegisterMsisdnToken('GB', '07400 555001', 'down-secret', 1),
+      );
       expect([error.httpStatus, error.errcode]).toEqual([503, 'M_UNKNOWN']);
       expect(await messagesSent()).toBe(before);
     });
@@ -267,7 +259,9 @@ describe('in front of Synapse', () => {
 
   it('answers M_THREEPID_IN_USE for a number Synapse has bound, and sends nothing', async () => {
     const before = await messagesSent();
-    const error = await errorOf(client.requestRegisterMsisdnToken('GB', '07400 123456', 'in-use-secret', 1));
+    const error = await sdkErrorOf(
+      client.requestRegisterMsisdnToken('GB', '07400 123456', 'in-use-secret', 1),
+    );
     expect([error.httpStatus, error.errcode]).toEqual([400, 'M_THREEPID_IN_USE']);
     expect(await messagesSent()).toBe(before);
   });
@@ -333,7 +327,7 @@ describe('in front of Synapse', () => {
   it('passes a wrong code back through Synapse as its 400', async () => {
     const direct = createClient({ baseUrl: synapse.url, logger: quietLogger });
     const response = await direct.requestRegisterMsisdnToken('GB', '07400 999003', 'wrong-code-secret', 1);
-    const error = await errorOf(
+    const error = await sdkErrorOf(
       direct.submitMsisdnTokenOtherUrl(
         response.submit_url ?? '',
         response.sid,

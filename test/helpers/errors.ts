@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { MatrixError } from '../../functions/core/errors.js';
 
 /** The MatrixError a promise rejects with; fails the test if it resolves or rejects otherwise. */
@@ -20,4 +21,11 @@ export function thrownBy(action: () => unknown): MatrixError {
     throw error;
   }
   throw new Error('expected a MatrixError');
+}
+
+/** Expects a promise to fail closed: 503 M_UNKNOWN with Retry-After, as every homeserver adapter does. */
+export async function expectUnavailable(promise: Promise<unknown>): Promise<void> {
+  const error = await rejectionOf(promise);
+  expect([error.status, error.errcode]).toEqual([503, 'M_UNKNOWN']);
+  expect(error.extras.headers).toEqual({ 'Retry-After': '5' });
 }

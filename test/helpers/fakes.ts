@@ -3,6 +3,8 @@ import type { Medium } from '../../functions/core/model.js';
 import type {
   AccountAdmin,
   EmailSender,
+  HomeserverSession,
+  HomeserverSessions,
   Logger,
   Notice,
   SendingSwitches,
@@ -135,5 +137,35 @@ export class RecordingAccountAdmin implements AccountAdmin {
       throw MatrixError.unavailable('The homeserver');
     }
     this.resets.push({ userId, newPassword, logoutDevices });
+  }
+}
+
+/** The homeserver's copy of email sessions (Synapse's module), kept here; can be told to fail. */
+export class RecordingHomeserverSessions implements HomeserverSessions {
+  readonly calls: (
+    | { action: 'started'; session: HomeserverSession & { clientSecret: string; sendAttempt: number } }
+    | { action: 'validated'; session: { sid: string; validatedAt: number; usableUntil: number } }
+  )[] = [];
+  private failures = 0;
+
+  failNext(times = 1): void {
+    this.failures += times;
+  }
+
+  async started(session: HomeserverSession & { clientSecret: string; sendAttempt: number }): Promise<void> {
+    this.fail();
+    this.calls.push({ action: 'started', session });
+  }
+
+  async validated(session: { sid: string; validatedAt: number; usableUntil: number }): Promise<void> {
+    this.fail();
+    this.calls.push({ action: 'validated', session });
+  }
+
+  private fail(): void {
+    if (this.failures > 0) {
+      this.failures--;
+      throw MatrixError.unavailable('The homeserver');
+    }
   }
 }

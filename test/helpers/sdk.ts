@@ -1,4 +1,5 @@
-import type { ICreateClientOpts } from 'matrix-js-sdk';
+import { type ICreateClientOpts, MatrixError } from 'matrix-js-sdk';
+import { expect } from 'vitest';
 
 /** matrix-js-sdk logs every failed request; in tests the failures are on purpose. */
 export const quietLogger: NonNullable<ICreateClientOpts['logger']> = {
@@ -9,3 +10,16 @@ export const quietLogger: NonNullable<ICreateClientOpts['logger']> = {
   error: () => undefined,
   getChild: () => quietLogger,
 };
+
+/** The MatrixError an SDK call fails with; fails the test if it succeeds or fails otherwise. */
+export function sdkErrorOf(promise: Promise<unknown>): Promise<MatrixError> {
+  return promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (error: unknown) => {
+      expect(error).toBeInstanceOf(MatrixError);
+      return error as MatrixError;
+    },
+  );
+}

@@ -22,6 +22,7 @@ import {
   FakeSendingSwitches,
   FakeSleeper,
   RecordingAccountAdmin,
+  RecordingHomeserverSessions,
   RecordingLogger,
   RecordingSenders,
 } from './fakes.js';
@@ -72,6 +73,7 @@ export function serviceWithFakes(options: ServiceOptions = {}) {
   const base = { clock, random: new SeededRandom(), hasher, logger, policy };
   const directory = options.directory ?? new StaticThreepidDirectory(options.bindings ?? []);
   const accounts = new RecordingAccountAdmin();
+  const homeserverSessions = new RecordingHomeserverSessions();
   const links = validationLinks(PUBLIC_BASEURL);
   const limiter = new MemoryRateLimiter();
   const switches = new FakeSendingSwitches();
@@ -97,6 +99,7 @@ export function serviceWithFakes(options: ServiceOptions = {}) {
     directory,
     links,
     email: senders,
+    homeserverSessions,
   });
   const requestMsisdnToken = makeRequestMsisdnToken({
     ...base,
@@ -111,7 +114,7 @@ export function serviceWithFakes(options: ServiceOptions = {}) {
       const withClient = { client: TEST_CLIENT, ...request } as TokenRequest;
       return withClient.medium === 'email' ? requestEmailToken(withClient) : requestMsisdnToken(withClient);
     },
-    submitToken: makeSubmitToken({ ...base, store }),
+    submitToken: makeSubmitToken({ ...base, store, homeserverSessions }),
     previewSession: makePreviewSession({ ...base, store }),
     getValidatedThreepid: makeGetValidatedThreepid({ ...base, store }),
     resetPassword: makeResetPassword({
@@ -135,5 +138,6 @@ export function serviceWithFakes(options: ServiceOptions = {}) {
     sleeper,
     accounts,
     directory,
+    homeserverSessions,
   };
 }

@@ -9,7 +9,7 @@
  *
  * Not a homeserver: accounts, tokens and bindings are maps, and there are no rooms.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
@@ -47,6 +47,18 @@ export interface SynapseStandInOptions {
   readonly serverName?: string;
   /** The admin's access token; a random one unless a test needs to know it beforehand. */
   readonly adminToken?: string;
+  /** The secret shared with the module (synapse-module/); none: the module is not loaded. */
+  readonly moduleSecret?: string;
+}
+
+/** A session the service wrote through the module, as the module keeps it (synapse-module/README.md). */
+export interface ModuleSession {
+  readonly medium: string;
+  readonly address: string;
+  readonly clientSecret: string;
+  sendAttempt: number;
+  validatedAt: number | undefined;
+  expiresAt: number;
 }
 
 export interface SynapseStandIn {
@@ -64,6 +76,10 @@ export interface SynapseStandIn {
   /** What Synapse would have done differently: a non-canonical address, a missing token… Empty is good. */
   readonly violations: string[];
   readonly delegateCalls: DelegateCall[];
+  /** The sessions written through the module, by sid. */
+  readonly moduleSessions: Map<string, ModuleSession>;
+  /** How the module answers: as it should, or with 500s. */
+  setModule(mode: 'up' | 'failing'): void;
   /** Sets where the delegate is, once the service's URL is known. */
   configure(options: SynapseStandInOptions): void;
   /** An account with a password; returns its user ID. */
@@ -116,6 +132,8 @@ export async function startSynapseStandIn(options: SynapseStandInOptions = {}): 
   const lookups: SynapseStandIn['lookups'] = [];
   const violations: string[] = [];
   const delegateCalls: DelegateCall[] = [];
+  const moduleSessions = new Map<string, ModuleSession>();
+  let moduleMode: 'up' | 'failing' = 'up';
   let adminApi: AdminApiMode = 'up';
   const hanging = new Set<ServerResponse>();
 
@@ -261,8 +279,72 @@ export async function startSynapseStandIn(options: SynapseStandInOptions = {}): 
     };
   };
 
-  const routes = async (request: IncomingMessage, path: string, body: Record<string, unknown>) => {
+  /**
+   * The module's resource, as synapse-module/ answers it: a signed body (HMAC-SHA256 over
+   * `timestamp.body`, the timestamp within 300 s), then create, validate or delete.
+   */
+  const moduleResource = (request: IncomingMessage, raw: string, body: Record<string, unknown>) => {
+    const timestamp = String(request.headers['x-matrix-3pid-timestamp'] ?? '');
+    const signature = String(request.headers['x-matrix-3pid-signature'] ?? '');
+    const expected = `sha256=${createHmac('sha256', settings.moduleSecret ?? '')
+      .update(`${timestamp}.${raw}`)
+      .digest('hex')}`;
+    const fresh = /^\d+$/.test(timestamp) && Math.abs(Number(timestamp) - Date.now() / 1000) <= 300;
+    if (
+      !fresh ||
+      signature.length !== expected.length ||
+      !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))
+    ) {
+      violations.push(`a module request with a bad signature or timestamp: ${raw}`);
+      throw new HttpError(401, 'M_UNAUTHORIZED', 'Bad signature');
+    }
+    if (moduleMode === 'failing') throw new HttpError(500, 'M_UNKNOWN', 'Internal server error');
+    const sid = String(body.sid);
+    switch (body.action) {
+      case 'create': {
+        const existing = moduleSessions.get(sid);
+        const address = String(body.address);
+        const canonical =
+          body.medium === 'email' ? address === address.toLowerCase().trim() : /^\d+$/.test(address);
+        if (!canonical) violations.push(`a module session with a non-canonical address: ${address}`);
+        if (existing && (existing.address !== address || existing.clientSecret !== body.client_secret)) {
+          throw new HttpError(400, 'M_INVALID_PARAM', 'Conflicting session');
+        }
+        moduleSessions.set(sid, {
+          medium: String(body.medium),
+          address,
+          clientSecret: String(body.client_secret),
+          sendAttempt: Math.max(existing?.sendAttempt ?? 0, Number(body.send_attempt)),
+          validatedAt: existing?.validatedAt,
+          expiresAt: Number(body.expires_at_ms),
+        });
+        return { status: 200, body: {} };
+      }
+      case 'validate': {
+        const session = moduleSessions.get(sid);
+        if (!session) throw new HttpError(404, 'M_NOT_FOUND', 'No such session');
+        session.validatedAt = Number(body.validated_at_ms);
+        session.expiresAt = Number(body.expires_at_ms);
+        return { status: 200, body: {} };
+      }
+      case 'delete':
+        moduleSessions.delete(sid);
+        return { status: 200, body: {} };
+      default:
+        throw new HttpError(400, 'M_INVALID_PARAM', 'Unknown action');
+    }
+  };
+
+  const routes = async (
+    request: IncomingMessage,
+    path: string,
+    body: Record<string, unknown>,
+    raw: string,
+  ) => {
     const method = request.method ?? 'GET';
+    if (path === '/_synapse/client/matrix_3pid/session' && method === 'POST' && settings.moduleSecret) {
+      return moduleResource(request, raw, body);
+    }
     const client = /^\/_matrix\/client\/(?:r0|v3)(\/.*)$/.exec(path)?.[1];
     const admin = /^\/_synapse\/admin\/v1\/(threepid\/([^/]+)\/users\/([^/]+)|reset_password\/([^/]+))$/.exec(
       path,
@@ -453,7 +535,7 @@ export async function startSynapseStandIn(options: SynapseStandInOptions = {}): 
       } catch {
         return send(response, 400, { errcode: 'M_NOT_JSON', error: 'Content not JSON.' });
       }
-      routes(request, path, body).then(
+      routes(request, path, body, raw).then(
         (answer) => send(response, answer.status, answer.body),
         (error: unknown) => {
           if (!(error instanceof HttpError))
@@ -476,6 +558,10 @@ export async function startSynapseStandIn(options: SynapseStandInOptions = {}): 
     lookups,
     violations,
     delegateCalls,
+    moduleSessions,
+    setModule: (mode) => {
+      moduleMode = mode;
+    },
     configure: (more) => {
       settings = { ...settings, ...more };
     },

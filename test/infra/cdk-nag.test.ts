@@ -1,6 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -11,7 +10,8 @@ import {
   type MatrixThreepidValidationProps,
   WITHOUT_AUTHORIZER,
 } from '../../infra/three-pid-validation.js';
-import { testApp } from '../helpers/cdk.js';
+import { everyOption, testApp } from '../helpers/cdk.js';
+import { cloudFrontWithEveryOption } from '../helpers/cloudfront.js';
 
 const PROPS: MatrixThreepidValidationProps = {
   serverName: 'example.org',
@@ -37,33 +37,34 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   });
 
   it('finds nothing unacknowledged with every option in use', () => {
+    expect(findings(everyOption)).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged behind the CloudFront front door, with its defaults', () => {
     expect(
-      findings((stack) => ({
-        homeserver: {
-          origin: 'https://synapse.internal.example.org',
-          adminTokenSecret: Secret.fromSecretCompleteArn(
-            stack,
-            'AdminToken',
-            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-admin-AbCdEf',
-          ),
-        },
-        sesConfigurationSet: 'matrix-events',
-        smsSenderId: 'Example',
-        nextLinkAllowedHosts: ['app.element.io'],
-        customDomain: {
-          domainName: 'matrix.example.org',
-          certificate: Certificate.fromCertificateArn(
-            stack,
-            'Cert',
-            'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
-          ),
-        },
-        tokenHmacSecret: Secret.fromSecretCompleteArn(
-          stack,
-          'Secret',
-          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matrix-3pid-hmac-AbCdEf',
-        ),
+      findings(() => ({
+        frontDoor: 'cloudfront',
+        homeserver: { origin: 'https://synapse-origin.example.org' },
       })),
+    ).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged behind the CloudFront front door, with every option in use', () => {
+    expect(
+      findings((stack) => {
+        const options = cloudFrontWithEveryOption(stack);
+        return {
+          ...options,
+          cloudFront: {
+            ...options.cloudFront,
+            originSecret: Secret.fromSecretCompleteArn(
+              stack,
+              'Origin',
+              'arn:aws:secretsmanager:eu-west-1:123456789012:secret:origin-AbCdEf',
+            ),
+          },
+        };
+      }),
     ).toEqual([]);
   });
 

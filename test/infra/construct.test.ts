@@ -31,14 +31,19 @@ function synth(overrides: Partial<MatrixThreepidValidationProps> = {}) {
 
 const { construct, template, stack } = synth();
 const ADMIN_TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-admin-AbCdEf';
-/** The same in front of Synapse, with an admin token: the password reset is served here. */
+const MODULE_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-module-AbCdEf';
+/**
+ * The same in front of Synapse, with an admin token (the password reset is served here) and the
+ * module's secret (so is email registration).
+ */
 const withSynapse = (() => {
   const app = testApp();
   const synapseStack = new Stack(app, 'Synapse', { env: { account: '123456789012', region: 'eu-west-1' } });
   const adminTokenSecret = Secret.fromSecretCompleteArn(synapseStack, 'AdminToken', ADMIN_TOKEN_ARN);
+  const moduleSecret = Secret.fromSecretCompleteArn(synapseStack, 'ModuleSecret', MODULE_SECRET_ARN);
   const synapseConstruct = new MatrixThreepidValidation(synapseStack, 'Validation', {
     ...PROPS,
-    homeserver: { origin: 'https://synapse.internal.example.org', adminTokenSecret },
+    homeserver: { origin: 'https://synapse.internal.example.org', adminTokenSecret, moduleSecret },
   });
   return { stack: synapseStack, construct: synapseConstruct, template: Template.fromStack(synapseStack) };
 })();
@@ -146,17 +151,17 @@ describe('MatrixThreepidValidation', () => {
       proxied.resourceCountIs('AWS::Lambda::Function', Object.keys(FUNCTIONS).length - 2);
     });
 
-    it('in front of Synapse with an admin token, serves the password reset and leaves email registration to Synapse', () => {
+    it('in front of Synapse with its admin token and module, serves the password reset and email registration', () => {
       const { template: source, construct: sourceConstruct, stack: sourceStack } = withSynapse;
       const keys = Object.values(source.findResources('AWS::ApiGatewayV2::Route')).map(
         (route) => route.Properties.RouteKey,
       );
-      const served = routesServed({ homeserver: true, admin: true, emailImport: false });
+      const served = routesServed({ homeserver: true, admin: true, emailImport: true });
       expect(keys.sort()).toEqual([...served.map(routeKeyOf), '$default'].sort());
       expect(keys).toContain('POST /_matrix/client/v3/account/password');
       expect(keys).toContain('POST /_matrix/client/r0/account/password/msisdn/requestToken');
-      // Synapse sends its own registration email and checks that session in its own database.
-      expect(keys).not.toContain('POST /_matrix/client/v3/register/email/requestToken');
+      // The module copies the session into Synapse, whose own checkers then accept it.
+      expect(keys).toContain('POST /_matrix/client/v3/register/email/requestToken');
       expect(keys).toContain('POST /_matrix/client/v3/register/msisdn/requestToken');
       const variables = (name: FunctionName) =>
         source.findResources('AWS::Lambda::Function')[
@@ -169,6 +174,10 @@ describe('MatrixThreepidValidation', () => {
       });
       expect(variables('requestMsisdnToken').SYNAPSE_ADMIN_TOKEN_SECRET_ARN).toBe(ADMIN_TOKEN_ARN);
       expect(variables('submitToken').SYNAPSE_ADMIN_TOKEN_SECRET_ARN).toBeUndefined();
+      for (const name of ['requestEmailToken', 'submitToken', 'emailLink'] as const) {
+        expect(variables(name).SYNAPSE_MODULE_SECRET_ARN, name).toBe(MODULE_SECRET_ARN);
+      }
+      expect(variables('requestMsisdnToken').SYNAPSE_MODULE_SECRET_ARN).toBeUndefined();
       expect(variables('getValidated3pid').SYNAPSE_ADMIN_TOKEN_SECRET_ARN).toBeUndefined();
       expect(sourceConstruct.functions.fallback).toBeUndefined();
     });
@@ -345,6 +354,7 @@ describe('MatrixThreepidValidation', () => {
           EMAIL_TOKEN_LIFETIME_S: '3600',
           SMS_TOKEN_LIFETIME_S: '600',
           LOG_LEVEL: 'INFO',
+          CLIENT_IP_SOURCE: 'direct',
           POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
           NODE_OPTIONS: '--enable-source-maps',
           TABLE_NAME: { Ref: tableId() },
@@ -673,21 +683,36 @@ describe('MatrixThreepidValidation', () => {
       }
     });
 
-    it('lets only the functions that ask Synapse read its admin token: requestToken and the password reset', () => {
+    it('lets only the functions that call Synapse read its secrets: the admin token, the module’s', () => {
       const { construct: source, stack: sourceStack } = withSynapse;
       const hmacRef = { Ref: sourceStack.getLogicalId(source.tokenHmacSecret.node.defaultChild as never) };
       const secretStatements = (name: FunctionName) =>
         statementsIn('with Synapse', name).filter((statement) =>
           JSON.stringify(statement.Action).includes('secretsmanager:'),
         );
-      const readers = deployed(source).filter((name) =>
-        JSON.stringify(secretStatements(name)).includes(ADMIN_TOKEN_ARN),
-      );
-      expect(readers.sort()).toEqual(['accountPassword', 'requestEmailToken', 'requestMsisdnToken']);
-      for (const name of readers) {
-        // CDK merges the two grants into one statement.
-        expect(secretStatements(name)).toEqual([
-          { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [ADMIN_TOKEN_ARN, hmacRef] },
+      const readersOf = (arn: string) =>
+        deployed(source)
+          .filter((name) => JSON.stringify(secretStatements(name)).includes(arn))
+          .sort();
+      expect(readersOf(ADMIN_TOKEN_ARN)).toEqual([
+        'accountPassword',
+        'requestEmailToken',
+        'requestMsisdnToken',
+      ]);
+      expect(readersOf(MODULE_SECRET_ARN)).toEqual(['emailLink', 'requestEmailToken', 'submitToken']);
+      // CDK merges each function's grants into one statement; nothing but GetSecretValue.
+      for (const name of deployed(source)) {
+        const resources = [
+          ...(readersOf(ADMIN_TOKEN_ARN).includes(name) ? [ADMIN_TOKEN_ARN] : []),
+          ...(readersOf(MODULE_SECRET_ARN).includes(name) ? [MODULE_SECRET_ARN] : []),
+          hmacRef,
+        ];
+        expect(secretStatements(name), name).toEqual([
+          {
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: resources.length === 1 ? resources[0] : expect.arrayContaining(resources),
+          },
         ]);
       }
     });

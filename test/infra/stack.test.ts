@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MatrixThreepidStack } from '../../infra/stack.js';
 import { testApp } from '../helpers/cdk.js';
+import { WEB_ACL_ARN } from '../helpers/cloudfront.js';
 
 const REQUIRED = {
   serverName: 'example.org',
@@ -72,8 +73,9 @@ describe('MatrixThreepidStack from CDK context', () => {
     expect(Object.keys(template.findOutputs('*'))).toContain('CustomDomainTarget');
   });
 
-  it('serves the password reset in front of Synapse given its admin token, and names what it needs', () => {
+  it('serves the password reset and email registration in front of Synapse given its secrets, and names what they need', () => {
     const adminToken = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-admin-AbCdEf';
+    const moduleSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:synapse-module-AbCdEf';
     const template = Template.fromStack(
       stackWith({
         ...REQUIRED,
@@ -81,8 +83,15 @@ describe('MatrixThreepidStack from CDK context', () => {
         synapseAdminTokenSecretArn: adminToken,
         synapseAdminUrl: 'http://10.0.0.5:8008/',
         passwordMinLength: '12',
+        synapseModuleSecretArn: moduleSecret,
       }),
     );
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /_matrix/client/v3/register/email/requestToken',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SYNAPSE_MODULE_SECRET_ARN: moduleSecret }) },
+    });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: 'POST /_matrix/client/v3/account/password',
     });
@@ -98,6 +107,37 @@ describe('MatrixThreepidStack from CDK context', () => {
     });
     expect(() => stackWith({ ...REQUIRED, synapseAdminTokenSecretArn: adminToken })).toThrow(
       /-c synapseAdminTokenSecretArn needs -c homeserverOrigin/,
+    );
+    expect(() => stackWith({ ...REQUIRED, synapseModuleSecretArn: moduleSecret })).toThrow(
+      /-c synapseModuleSecretArn needs -c homeserverOrigin/,
+    );
+  });
+
+  it('puts CloudFront in front with -c frontDoor=cloudfront, and outputs where to point the domain', () => {
+    const template = Template.fromStack(
+      stackWith({
+        ...REQUIRED,
+        frontDoor: 'cloudfront',
+        homeserverOrigin: 'https://synapse-origin.example.org',
+        webAclArn: WEB_ACL_ARN,
+        cloudFrontOriginReadTimeoutSeconds: '90',
+      }),
+    );
+    expect(Object.keys(template.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['FrontDoorDomainName', 'CloudFrontOriginSecretArn']),
+    );
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ WebACLId: WEB_ACL_ARN }),
+    });
+    expect(JSON.stringify(template.toJSON())).toContain('"OriginReadTimeout":90');
+  });
+
+  it('refuses the CloudFront options without -c frontDoor=cloudfront', () => {
+    expect(() => stackWith({ ...REQUIRED, webAclArn: WEB_ACL_ARN })).toThrow(
+      /-c webAclArn needs -c frontDoor=cloudfront/,
+    );
+    expect(() => stackWith({ ...REQUIRED, frontDoor: 'varnish' })).toThrow(
+      /-c frontDoor must be one of api-gateway, cloudfront, reverse-proxy/,
     );
   });
 

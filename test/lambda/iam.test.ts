@@ -24,9 +24,12 @@ import { type SynapseStandIn, startSynapseStandIn } from '../helpers/synapse-sta
  * prefix of the keys they touch (`dynamodb:GetItem session#*`), against the `dynamodb:LeadingKeys`
  * each grant is limited to.
  *
- * The functions run as deployed in front of Synapse with its admin token (a stand-in, which is not
- * AWS and is not recorded), so the password reset is served and requestToken asks Synapse who an
- * address belongs to; the fallback, which exists only without a homeserver, is granted as there.
+ * The functions run as deployed in front of Synapse with its admin token and its module (a
+ * stand-in, which is not AWS and is not recorded), so the password reset is served, requestToken
+ * asks Synapse who an address belongs to, and email sessions are copied into Synapse; and behind
+ * the CloudFront front door, so each reads CloudFront's origin secret and every request carries
+ * it, as CloudFront sends it. The fallback, which exists only without a homeserver, is granted as
+ * there.
  *
  * The flows run in order and record; the last tests compare. Run the file whole.
  */
@@ -42,11 +45,15 @@ const ENV = {
   TOKEN_HMAC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:matrix-3pid-hmac-AbCdEf',
   LOG_LEVEL: 'SILENT',
   RATE_LIMITS: GENEROUS_RATE_LIMITS,
+  CLIENT_IP_SOURCE: 'cloudfront',
+  CLOUDFRONT_ORIGIN_SECRET_ARN:
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:matrix-3pid-origin-AbCdEf',
 };
 const UNKNOWN_SID = 'AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAA';
-/** What the recorder answers for every secret: the HMAC key, and the Synapse admin token alike. */
+/** What the recorder answers for every secret: the HMAC key, the admin token and the origin secret alike. */
 const SECRET_STRING = 'k'.repeat(64);
 const ADMIN_TOKEN_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:synapse-admin-AbCdEf';
+const MODULE_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:synapse-module-AbCdEf';
 
 describe('each function is granted exactly the AWS actions its code sends', () => {
   let dynalite: RunningDynalite;
@@ -113,7 +120,13 @@ describe('each function is granted exactly the AWS actions its code sends', () =
     expect(recorder.take(), 'no request is left over from before').toEqual([]);
     const handler = handlers.get(name);
     if (!handler) throw new Error(`${name} was not loaded`);
-    const response = await handler(httpEvent(input), lambdaContext(name));
+    // As CloudFront sends it: its origin secret, and the address it saw the client at.
+    const headers = {
+      'x-origin-verify': SECRET_STRING,
+      'cloudfront-viewer-address': `${input.sourceIp ?? '192.0.2.1'}:443`,
+      ...input.headers,
+    };
+    const response = await handler(httpEvent({ ...input, headers }), lambdaContext(name));
     creditTo(name);
     return { status: response.statusCode, body: response.body ?? '', json: () => parseJsonBody(response) };
   }
@@ -152,14 +165,18 @@ describe('each function is granted exactly the AWS actions its code sends', () =
     dynalite = await startDynalite();
     await ensureSessionTable(dynalite.client, ENV.TABLE_NAME);
     recorder = await startAwsRecorder({ dynamodb: dynalite.endpoint, secretString: SECRET_STRING });
-    synapse = await startSynapseStandIn({ adminToken: SECRET_STRING });
+    synapse = await startSynapseStandIn({ adminToken: SECRET_STRING, moduleSecret: SECRET_STRING });
     const endpoints = {
       AWS_ENDPOINT_URL_DYNAMODB: recorder.endpoint,
       AWS_ENDPOINT_URL_SES: recorder.endpoint,
       AWS_ENDPOINT_URL_SNS: recorder.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: recorder.endpoint,
     };
-    const homeserver = { HOMESERVER_URL: synapse.url, SYNAPSE_ADMIN_TOKEN_SECRET_ARN: ADMIN_TOKEN_ARN };
+    const homeserver = {
+      HOMESERVER_URL: synapse.url,
+      SYNAPSE_ADMIN_TOKEN_SECRET_ARN: ADMIN_TOKEN_ARN,
+      SYNAPSE_MODULE_SECRET_ARN: MODULE_SECRET_ARN,
+    };
     for (const [name, value] of Object.entries({ ...ENV, ...endpoints, ...homeserver }))
       vi.stubEnv(name, value);
     for (const name of NAMES) {
@@ -467,7 +484,7 @@ describe('each function is granted exactly the AWS actions its code sends', () =
       );
     });
 
-    it('covers the cold start: its secrets (the HMAC key, the admin token), and the priming read of a session key', () => {
+    it('covers the cold start: its secrets (the HMAC key, the admin token, the origin secret), and the priming read of a session key', () => {
       for (const name of NAMES) {
         const hasTable = FUNCTIONS[name].bindings.some((binding) => binding.kind === 'table');
         const secrets = FUNCTIONS[name].bindings.filter((binding) => binding.kind === 'secret').length;
@@ -525,9 +542,11 @@ function grantedPermissions(): Record<FunctionName, string[]> {
     const homeserver = {
       origin: 'https://synapse.internal.example.org',
       adminTokenSecret: Secret.fromSecretCompleteArn(stack, 'AdminToken', ADMIN_TOKEN_ARN),
+      moduleSecret: Secret.fromSecretCompleteArn(stack, 'ModuleSecret', MODULE_SECRET_ARN),
     };
     const construct = new MatrixThreepidValidation(stack, 'Validation', {
       ...props,
+      frontDoor: 'cloudfront',
       ...(withSynapse ? { homeserver } : {}),
     });
     return { stack, construct, resources: Template.fromStack(stack).toJSON().Resources as Resources };
@@ -535,7 +554,7 @@ function grantedPermissions(): Record<FunctionName, string[]> {
 
   return Object.fromEntries(
     NAMES.map((name) => {
-      // In front of Synapse, as the functions ran; the fallback exists only without it.
+      // In front of Synapse, as the functions ran.
       const deployment = deployments.find((candidate) => candidate.construct.functions[name] !== undefined);
       if (!deployment) throw new Error(`no deployment has a ${name} function`);
       const { stack, construct, resources } = deployment;

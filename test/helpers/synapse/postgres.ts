@@ -7,7 +7,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type SynapseDatabase } from './synapse.js';
+import { freePort } from '../net.js';
+import type { SynapseDatabase } from './synapse.js';
 
 export interface Postgres {
   /** Synapse's `database` block for this server. */

@@ -1,8 +1,8 @@
 /**
- * The Python virtualenv the Synapse tests run in: the exact versions in
- * synapse-module/test-requirements.txt, plus the module itself (editable, so edits need no
- * reinstall). It lives in .synapse/venv (git-ignored), is kept between runs, and is rebuilt only
- * when the pins, the module's pyproject.toml or the Python version change.
+ * The Python virtualenvs the tests use, each installed from pinned requirements into a git-ignored
+ * folder, kept between runs, and rebuilt only when its pins or the Python version change: the one
+ * the Synapse tests run in (synapse-module/test-requirements.txt, plus the module itself, editable
+ * so edits need no reinstall), and one for test tools (cfn-lint, test/helpers/tools-requirements.txt).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,9 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const moduleDir = join(repoRoot, 'synapse-module');
-const venvDir = join(repoRoot, '.synapse', 'venv');
-const stampFile = join(venvDir, '.installed-from');
 const requirements = join(moduleDir, 'test-requirements.txt');
+const toolRequirements = join(repoRoot, 'test', 'helpers', 'tools-requirements.txt');
 
 /** The pinned Synapse version, read from the requirements file. */
 export function pinnedSynapseVersion(): string {
@@ -25,14 +24,25 @@ export function pinnedSynapseVersion(): string {
 
 export type VenvResult = { python: string; installedSeconds?: number } | { missing: string };
 
-/** Makes sure the venv is installed and current. Never throws: says what is missing instead. */
+/** The Synapse tests' venv, .synapse/venv: Synapse and the module. Never throws (see ensureVenv). */
 export function ensureSynapseVenv(): VenvResult {
+  return ensureVenv(join(repoRoot, '.synapse', 'venv'), requirements, moduleDir);
+}
+
+/** The test tools' venv, .tools/venv: cfn-lint. */
+export function ensureToolsVenv(): VenvResult {
+  return ensureVenv(join(repoRoot, '.tools', 'venv'), toolRequirements);
+}
+
+/** Makes sure a venv is installed and current. Never throws: says what is missing instead. */
+function ensureVenv(venvDir: string, requirementsFile: string, editable?: string): VenvResult {
+  const stampFile = join(venvDir, '.installed-from');
   const version = spawnSync('python3', ['--version'], { encoding: 'utf8' });
   if (version.status !== 0) return { missing: 'python3 is not installed' };
   const stamp = createHash('sha256')
     .update(version.stdout)
-    .update(readFileSync(requirements))
-    .update(readFileSync(join(moduleDir, 'pyproject.toml')))
+    .update(readFileSync(requirementsFile))
+    .update(editable ? readFileSync(join(editable, 'pyproject.toml')) : '')
     .digest('hex');
   const python = join(venvDir, 'bin', 'python');
   if (existsSync(python) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp)
@@ -40,12 +50,19 @@ export function ensureSynapseVenv(): VenvResult {
 
   const started = Date.now();
   rmSync(venvDir, { recursive: true, force: true });
-  mkdirSync(join(repoRoot, '.synapse'), { recursive: true });
+  mkdirSync(join(venvDir, '..'), { recursive: true });
   const pip = ['-m', 'pip', '--disable-pip-version-check', '--no-input', '--quiet', 'install'];
   const steps: [string, string[]][] = [
     ['python3', ['-m', 'venv', venvDir]],
-    [python, [...pip, '--requirement', requirements]],
-    [python, [...pip, '--no-deps', '--no-build-isolation', '--editable', moduleDir]],
+    [python, [...pip, '--requirement', requirementsFile]],
+    ...(editable
+      ? [
+          [python, [...pip, '--no-deps', '--no-build-isolation', '--editable', editable]] as [
+            string,
+            string[],
+          ],
+        ]
+      : []),
   ];
   for (const [command, args] of steps) {
     const result = spawnSync(command, args, { encoding: 'utf8', timeout: 15 * 60_000 });

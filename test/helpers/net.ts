@@ -1,0 +1,15 @@
+import { createServer } from 'node:net';
+
+/** A port on 127.0.0.1 that nothing listens on now (for a server to start on, or to find closed). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
