@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -19,5 +20,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // At least two files at a time, even on two cores (vitest's default there is one): the nginx
+    // test's 35 s long-poll mostly waits, and the rest of the suite goes on meanwhile.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

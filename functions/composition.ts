@@ -12,7 +12,7 @@ import { SynapseAdmin } from './adapters/synapse/synapse-admin.js';
 import { SynapseModuleSessions } from './adapters/synapse/synapse-module.js';
 import { HmacSecretHasher } from './adapters/system/hmac-hasher.js';
 import { cryptoRandom, systemClock, timerSleeper } from './adapters/system/system.js';
-import type { ServiceConfig } from './config.js';
+import type { ClientIpSetting, ServiceConfig } from './config.js';
 import { validationPolicy } from './config.js';
 import type { ValidationPolicy } from './core/policy.js';
 import {
@@ -27,7 +27,8 @@ import {
 } from './core/ports.js';
 import { resolveRateLimits } from './core/rate-limits.js';
 import type { ClientNetworks, Limiting, UniformResponses } from './core/request-token.js';
-import { clientNetworks } from './http/client-ip.js';
+import { type ClientIpSource, clientNetworks } from './http/client-ip.js';
+import { fixedOriginSecrets, type OriginSecrets } from './http/front-door.js';
 import type { HttpEvent } from './http/middleware.js';
 
 export { createLogger, SERVICE_NAME } from './logging.js';
@@ -117,7 +118,25 @@ export function abuseControls(
   };
 }
 
-/** The client's networks, as the rate limits key them, read as CLIENT_IP_SOURCE says. */
-export function clientNetworksBy(config: Pick<ServiceConfig, 'clientIpSource'>) {
-  return (event: HttpEvent): ClientNetworks => clientNetworks(event, config.clientIpSource);
+/** The client's networks, as the rate limits key them, read where `source` says. */
+export function clientNetworksBy(source: ClientIpSource) {
+  return (event: HttpEvent): ClientNetworks => clientNetworks(event, source);
+}
+
+/**
+ * CLIENT_IP_SOURCE as configured, with CloudFront's origin secret made ready to check: its value,
+ * or, when the setting names a secret in Secrets Manager, `stored`, read from there (on Lambda).
+ */
+export function clientIpSourceOf(setting: ClientIpSetting, stored?: OriginSecrets): ClientIpSource {
+  if (setting.kind !== 'cloudfront') return setting;
+  const { originSecret } = setting;
+  if ('value' in originSecret)
+    return { kind: 'cloudfront', originSecrets: fixedOriginSecrets(originSecret.value) };
+  if (!stored) throw new Error(`CloudFront's origin secret ${originSecret.secretArn} was not read`);
+  return { kind: 'cloudfront', originSecrets: stored };
+}
+
+/** What each handler checks a request against before serving it: CloudFront's origin secrets, if it is the front door. */
+export function frontDoorOf(source: ClientIpSource): OriginSecrets | undefined {
+  return source.kind === 'cloudfront' ? source.originSecrets : undefined;
 }

@@ -27,7 +27,19 @@ import {
   type ValueOf,
 } from './settings.js';
 
-export type { ClientIpSource, Env, LogLevel };
+export type { Env, LogLevel };
+
+/** Where a Lambda function gets a secret: from its environment, or from Secrets Manager. */
+export type SecretSource = { readonly value: string } | { readonly secretArn: string };
+
+/**
+ * CLIENT_IP_SOURCE with what its kind needs, as configured: CloudFront's origin secret is still a
+ * value or the secret holding it; runtime.ts (Lambda) and the local server read it into a
+ * ClientIpSource (http/client-ip.ts).
+ */
+export type ClientIpSetting =
+  | Exclude<ClientIpSource, { readonly kind: 'cloudfront' }>
+  | { readonly kind: 'cloudfront'; readonly originSecret: SecretSource };
 
 /** Settings shared by the Lambda functions and the local server. */
 export interface ServiceConfig {
@@ -59,8 +71,11 @@ export interface ServiceConfig {
   readonly uniformResponses: boolean;
   readonly responseFloorMs: number;
   readonly decoyNotices: readonly DecoyNoticeKind[];
-  /** Where a client's IP is read (CLIENT_IP_SOURCE, with TRUSTED_PROXY_CIDRS or CLOUDFRONT_ORIGIN_SECRET). */
-  readonly clientIpSource: ClientIpSource;
+  /**
+   * Where a client's IP is read (CLIENT_IP_SOURCE, with TRUSTED_PROXY_CIDRS, or CloudFront's origin
+   * secret, without which a request is refused).
+   */
+  readonly clientIpSource: ClientIpSetting;
   /** Which numbers may be sent SMS codes (countries and number types); see checkSmsDestination. */
   readonly smsPolicy: SmsPolicy;
   /** The most SNS may charge for one SMS, in US dollars; unset locally, where nothing is sent. */
@@ -85,9 +100,6 @@ export interface ServiceConfig {
   readonly templatesDir: string | undefined;
 }
 
-/** Where a Lambda function gets the token HMAC key: from its environment, or from Secrets Manager. */
-export type TokenSecretSource = { readonly value: string } | { readonly secretArn: string };
-
 /**
  * What every function with a table reads (SERVICE_SETTINGS): submitToken, the emailed link and
  * getValidated3pid read this alone, so they neither carry nor need the senders' settings.
@@ -107,12 +119,13 @@ export interface CoreLambdaConfig
     | 'brandName'
     | 'supportContact'
     | 'templatesDir'
+    | 'clientIpSource'
   > {
   readonly tableName: string;
   /** SYNAPSE_MODULE_SECRET when set (sam local, tests), else the secret SYNAPSE_MODULE_SECRET_ARN names, if any. */
-  readonly synapseModuleSecret: TokenSecretSource | undefined;
+  readonly synapseModuleSecret: SecretSource | undefined;
   /** TOKEN_HMAC_SECRET when set (sam local, tests), else the secret named by TOKEN_HMAC_SECRET_ARN. */
-  readonly tokenHmacSecret: TokenSecretSource;
+  readonly tokenHmacSecret: SecretSource;
 }
 
 /** The whole configuration, for the functions that send or ask the homeserver. */
@@ -120,7 +133,7 @@ export interface LambdaConfig
   extends CoreLambdaConfig,
     Omit<ServiceConfig, 'tokenHmacSecret' | 'smsMaxPriceUsd' | keyof CoreLambdaConfig> {
   /** SYNAPSE_ADMIN_TOKEN when set (sam local, tests), else the secret SYNAPSE_ADMIN_TOKEN_SECRET_ARN names, if any. */
-  readonly synapseAdminToken: TokenSecretSource | undefined;
+  readonly synapseAdminToken: SecretSource | undefined;
   /** Always set on Lambda, where SMS go out through SNS. */
   readonly smsMaxPriceUsd: number;
 }
@@ -251,6 +264,7 @@ function readCore(read: EnvReader) {
     supportContact: read.get('supportContact'),
     templatesDir: read.get('templatesDir'),
     homeserverUrl,
+    clientIpSource: clientIpSource(read),
     synapseModuleUrl:
       read.get('synapseModuleUrl') ??
       (homeserverUrl === undefined ? undefined : new URL(SYNAPSE_MODULE_PATH, homeserverUrl).href),
@@ -271,7 +285,6 @@ function readSending(read: EnvReader) {
     uniformResponses: read.defaulted('requestTokenInhibit3pidErrors'),
     responseFloorMs: read.defaulted('responseFloorMs'),
     decoyNotices: read.defaulted('decoyNotices'),
-    clientIpSource: clientIpSource(read),
     smsPolicy: {
       // Required on Lambda: when it is missing, finish() throws before this empty list is used.
       countries: read.get('smsAllowedCountries') ?? [],
@@ -295,7 +308,7 @@ function secretSource(
   read: EnvReader,
   valueName: 'synapseAdminToken' | 'synapseModuleSecret',
   arnName: 'synapseAdminTokenSecretArn' | 'synapseModuleSecretArn',
-): TokenSecretSource | undefined {
+): SecretSource | undefined {
   const value = read.get(valueName);
   if (value !== undefined) return { value };
   const secretArn = read.isBlank(arnName) ? undefined : read.get(arnName);
@@ -311,26 +324,33 @@ function synapseAdminUrlOf(read: EnvReader): string | undefined {
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
 
 /** CLIENT_IP_SOURCE with what its kind needs: the proxies' CIDRs, or CloudFront's origin secret. */
-function clientIpSource(read: EnvReader): ClientIpSource {
+function clientIpSource(read: EnvReader): ClientIpSetting {
   const kind = read.defaulted('clientIpSource');
   const trusted = read.get('trustedProxyCidrs');
   const originSecret = read.get('cloudfrontOriginSecret');
-  const needs = (name: 'trustedProxyCidrs' | 'cloudfrontOriginSecret') => {
-    if (read.isBlank(name)) {
-      read.problem(
-        `${SENDING_SETTINGS[name].env} is required when ${SENDING_SETTINGS.clientIpSource.env} is ${kind}`,
-      );
-    }
-  };
+  const required = (names: string) =>
+    read.problem(`${names} is required when ${SERVICE_SETTINGS.clientIpSource.env} is ${kind}`);
   switch (kind) {
     case 'direct':
       return { kind };
     case 'proxy':
-      needs('trustedProxyCidrs');
+      if (read.isBlank('trustedProxyCidrs')) required(SERVICE_SETTINGS.trustedProxyCidrs.env);
       return { kind, trusted: trusted ?? [] };
-    case 'cloudfront':
-      needs('cloudfrontOriginSecret');
-      return { kind, originSecret: originSecret ?? '' };
+    case 'cloudfront': {
+      // The value wins, so sam local and tests can give it; on Lambda the deployment names the secret.
+      if (!read.isBlank('cloudfrontOriginSecret'))
+        return { kind, originSecret: { value: originSecret ?? '' } };
+      if (read.where === 'lambda' && !read.isBlank('cloudfrontOriginSecretArn')) {
+        return { kind, originSecret: { secretArn: read.get('cloudfrontOriginSecretArn') ?? '' } };
+      }
+      const { cloudfrontOriginSecret, cloudfrontOriginSecretArn } = SERVICE_SETTINGS;
+      required(
+        read.where === 'lambda'
+          ? `${cloudfrontOriginSecretArn.env} (or ${cloudfrontOriginSecret.env})`
+          : cloudfrontOriginSecret.env,
+      );
+      return { kind, originSecret: { value: '' } };
+    }
     default:
       throw new Error(`Unknown client IP source ${JSON.stringify(kind satisfies never)}`);
   }
@@ -342,7 +362,7 @@ class EnvReader {
 
   constructor(
     private readonly env: Env,
-    private readonly where: 'lambda' | 'local',
+    readonly where: 'lambda' | 'local',
     /** The groups of the settings table this reader may read: a function carries only those. */
     private readonly tables: readonly Readonly<Record<string, Setting>>[],
   ) {}

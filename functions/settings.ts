@@ -30,6 +30,15 @@ export type DecoyNoticeKind = (typeof DECOY_NOTICE_KINDS)[number];
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 export const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
 
+/**
+ * What clients reach the homeserver's domain through (infra/): API Gateway's HTTP API alone, its
+ * `$default` route proxying everything else to the homeserver; a CloudFront distribution that sends
+ * the service's paths to the API and everything else straight to the homeserver; or the operator's
+ * own reverse proxy, which sends the API only the service's paths (`npm run routes`).
+ */
+export type FrontDoorKind = 'api-gateway' | 'cloudfront' | 'reverse-proxy';
+export const FRONT_DOORS: readonly FrontDoorKind[] = ['api-gateway', 'cloudfront', 'reverse-proxy'];
+
 /** What is in front of the API, which decides where a client's IP is read (http/client-ip.ts). */
 export type ClientIpSourceKind = 'direct' | 'proxy' | 'cloudfront';
 export const CLIENT_IP_SOURCES: readonly ClientIpSourceKind[] = ['direct', 'proxy', 'cloudfront'];
@@ -89,6 +98,8 @@ export interface Setting {
   readonly goesWith?: string;
   /** Another setting without which this one means nothing (the admin API needs a homeserver). */
   readonly needs?: string;
+  /** Another setting's value without which this one means nothing (a web ACL needs CloudFront). */
+  readonly onlyWith?: { readonly setting: string; readonly value: string };
   /** A value allowed locally but refused on Lambda and at deploy (`RATE_LIMITS=off`). */
   readonly refusedOnLambda?: string;
 }
@@ -416,7 +427,9 @@ export const LOCAL_SETTINGS = {
 
 /**
  * Read by every function that has a table: who the service is, how long tokens live, its table and
- * its key. submitToken, the emailed link and getValidated3pid read these alone.
+ * its key, and what is in front of it (where a client's IP is read; CloudFront's origin secret,
+ * without which every function refuses a request). submitToken, the emailed link and
+ * getValidated3pid read these alone.
  */
 export const SERVICE_SETTINGS = {
   serverName: {
@@ -562,6 +575,39 @@ export const SERVICE_SETTINGS = {
     type: oneOf(LOG_LEVELS),
     lambda: { default: 'INFO' },
     local: { default: 'WARN' },
+  },
+  clientIpSource: {
+    env: 'CLIENT_IP_SOURCE',
+    context: 'clientIpSource',
+    prop: 'clientIpSource',
+    type: oneOf(CLIENT_IP_SOURCES),
+    lambda: { default: 'direct' },
+    local: { default: 'direct' },
+  },
+  trustedProxyCidrs: {
+    env: 'TRUSTED_PROXY_CIDRS',
+    context: 'trustedProxyCidrs',
+    prop: 'trustedProxyCidrs',
+    type: cidrList(),
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+    deploy: OPTIONAL,
+  },
+  cloudfrontOriginSecret: {
+    env: 'CLOUDFRONT_ORIGIN_SECRET',
+    type: secretKey(32),
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+  },
+  cloudfrontOriginSecretArn: {
+    env: 'CLOUDFRONT_ORIGIN_SECRET_ARN',
+    context: 'cloudFrontOriginSecretArn',
+    prop: 'cloudFront.originSecret',
+    propType: 'ISecret',
+    type: matching(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN'),
+    lambda: OPTIONAL,
+    deploy: OPTIONAL,
+    onlyWith: { setting: 'frontDoor', value: 'cloudfront' },
   },
 } as const satisfies Record<string, Setting>;
 
@@ -727,29 +773,6 @@ export const SENDING_SETTINGS = {
     local: OPTIONAL,
     deploy: OPTIONAL,
   },
-  clientIpSource: {
-    env: 'CLIENT_IP_SOURCE',
-    context: 'clientIpSource',
-    prop: 'clientIpSource',
-    type: oneOf(CLIENT_IP_SOURCES),
-    lambda: { default: 'direct' },
-    local: { default: 'direct' },
-  },
-  trustedProxyCidrs: {
-    env: 'TRUSTED_PROXY_CIDRS',
-    context: 'trustedProxyCidrs',
-    prop: 'trustedProxyCidrs',
-    type: cidrList(),
-    lambda: OPTIONAL,
-    local: OPTIONAL,
-    deploy: OPTIONAL,
-  },
-  cloudfrontOriginSecret: {
-    env: 'CLOUDFRONT_ORIGIN_SECRET',
-    type: secretKey(32),
-    lambda: OPTIONAL,
-    local: OPTIONAL,
-  },
   emailDomainAllowlist: {
     env: 'EMAIL_DOMAIN_ALLOWLIST',
     context: 'emailDomainAllowlist',
@@ -770,6 +793,12 @@ export const SENDING_SETTINGS = {
 
 /** Given at deploy time only: they shape the infrastructure, not the code. */
 export const DEPLOY_SETTINGS = {
+  frontDoor: {
+    context: 'frontDoor',
+    prop: 'frontDoor',
+    type: oneOf(FRONT_DOORS),
+    deploy: { default: 'api-gateway' },
+  },
   domainName: {
     context: 'domainName',
     prop: 'customDomain.domainName',
@@ -783,6 +812,31 @@ export const DEPLOY_SETTINGS = {
     propType: 'ICertificate',
     type: text('an ACM certificate ARN'),
     deploy: OPTIONAL,
+  },
+  webAclArn: {
+    context: 'webAclArn',
+    prop: 'cloudFront.webAclArn',
+    type: matching(
+      /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[^/\s]+\/[0-9a-f-]+$/,
+      'the ARN of a WAFv2 web ACL of scope CLOUDFRONT (us-east-1, global/webacl/…)',
+    ),
+    deploy: OPTIONAL,
+    onlyWith: { setting: 'frontDoor', value: 'cloudfront' },
+  },
+  cloudFrontOriginReadTimeoutS: {
+    context: 'cloudFrontOriginReadTimeoutSeconds',
+    prop: 'cloudFront.originReadTimeout',
+    propType: 'Duration',
+    type: wholeNumber(1, 180),
+    deploy: { default: 60 },
+    onlyWith: { setting: 'frontDoor', value: 'cloudfront' },
+  },
+  cloudFrontOriginSecretVersion: {
+    context: 'cloudFrontOriginSecretVersion',
+    prop: 'cloudFront.originSecretVersion',
+    type: matching(/^[A-Za-z0-9-]{32,64}$/, 'a secret version ID, as `put-secret-value` prints it'),
+    deploy: OPTIONAL,
+    onlyWith: { setting: 'frontDoor', value: 'cloudfront' },
   },
   throttleRateLimit: {
     context: 'throttleRateLimit',
@@ -885,8 +939,17 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
     'The shortest new password a password reset accepts (Synapse’s admin API checks none of its own).',
   homeserverOrigin:
     "The homeserver's origin; every path not served here is proxied there, path and query intact.",
-  domainName: 'A custom domain for the API; needs `certificateArn`.',
-  certificateArn: "The custom domain's ACM certificate, in the stack's region.",
+  frontDoor:
+    'What clients reach the homeserver\'s domain through: `api-gateway` (the HTTP API, proxying everything else to the homeserver: 10 MB, 30 s), `cloudfront`, or `reverse-proxy` (yours; see "Choosing a front door").',
+  domainName:
+    'A custom domain: on the API, or with `cloudfront` on the distribution; needs `certificateArn`.',
+  certificateArn:
+    "The custom domain's ACM certificate: in the stack's region, or in us-east-1 for `cloudfront`.",
+  webAclArn: 'With `cloudfront`: a WAF web ACL (scope CLOUDFRONT) for the whole domain, homeserver included.',
+  cloudFrontOriginReadTimeoutS:
+    'With `cloudfront`: how long it waits on the homeserver (a `/sync` long-poll). Over 60 needs a raised CloudFront quota.',
+  cloudFrontOriginSecretVersion:
+    'With `cloudfront`: the version of the origin secret CloudFront sends; name the new one to rotate it (see "Operating it").',
   nextLinkAllowedHosts: 'Hosts `next_link` may point to. Empty allows any http(s) host.',
   emailTokenLifetimeS: 'How long an emailed link works, in seconds.',
   smsTokenLifetimeS: 'How long an SMS code works, in seconds.',
@@ -932,11 +995,13 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   alarmEmail:
     'Email address subscribed to the alarm topic (it must confirm): SMS spend and volume, msisdn conversion, refusal bursts, SES bounces and complaints, slow answers.',
   clientIpSource:
-    "Where a client's IP, which abuse limits key on, is read: `direct` the source IP, `proxy` `X-Forwarded-For` from trusted proxies, `cloudfront` CloudFront's viewer address.",
+    "Where a client's IP, which abuse limits key on, is read: `direct` the source IP, `proxy` `X-Forwarded-For` from trusted proxies, `cloudfront` CloudFront's viewer address (set by `frontDoor=cloudfront`).",
   trustedProxyCidrs:
     'Addresses of your reverse proxies: with `proxy`, the rightmost `X-Forwarded-For` hop outside them is the client.',
   cloudfrontOriginSecret:
-    'What CloudFront sends as `X-Origin-Verify`; with `cloudfront`, a request without it is keyed on its source IP.',
+    'What CloudFront sends as `X-Origin-Verify`; with `cloudfront`, a request without it is refused (403 `M_FORBIDDEN`).',
+  cloudfrontOriginSecretArn:
+    'With `cloudfront`: a secret holding what CloudFront sends as `X-Origin-Verify`, read at cold start and again (at most once a minute) on another value.',
   smsAllowedCountries:
     "Countries whose numbers may get SMS codes, judged on the number (not the request's `country`); `none` sends none. Others: 403 `M_THREEPID_DENIED`.",
   smsAllowedNumberTypes:
@@ -1062,7 +1127,7 @@ export const SETTING_UNSET: Readonly<Partial<Record<SettingName, Partial<Record<
     lambda: 'set by the deployment, on the functions that use it',
     deploy: 'none: nothing is bound, and the password reset is not served',
   },
-  domainName: { deploy: 'none: the execute-api URL' },
+  domainName: { deploy: 'none: the execute-api (or cloudfront.net) URL' },
   certificateArn: { deploy: 'none' },
   tokenHmacSecret: { lambda: 'required, or `TOKEN_HMAC_SECRET_ARN`', local: 'random per start' },
   tokenHmacSecretArn: { lambda: 'set by the deployment', deploy: 'a generated secret' },
@@ -1090,6 +1155,15 @@ export const SETTING_UNSET: Readonly<Partial<Record<SettingName, Partial<Record<
     local: 'required with `proxy`',
     deploy: 'none; required with `proxy`',
   },
-  cloudfrontOriginSecret: { lambda: 'required with `cloudfront`', local: 'required with `cloudfront`' },
+  cloudfrontOriginSecret: {
+    lambda: 'with `cloudfront`, required or `CLOUDFRONT_ORIGIN_SECRET_ARN`',
+    local: 'required with `cloudfront`',
+  },
+  cloudfrontOriginSecretArn: {
+    lambda: 'set by the CloudFront front door',
+    deploy: 'with `cloudfront`, a generated secret',
+  },
+  webAclArn: { deploy: 'none' },
+  cloudFrontOriginSecretVersion: { deploy: 'the current version, when deployed' },
   alarmEmail: { deploy: 'none: subscribe to `AlarmTopicArn` yourself' },
 };

@@ -68,6 +68,11 @@ export function propsFromContext(
     if (needed && read.given && !readContext(scope, needed).given) {
       problems.push(`-c ${key} needs -c ${needed.context}`);
     }
+    const onlyWith = setting.onlyWith;
+    if (onlyWith && read.given && contextValue(scope, onlyWith.setting as SettingName) !== onlyWith.value) {
+      const other = SETTINGS[onlyWith.setting as SettingName] as Setting;
+      problems.push(`-c ${key} needs -c ${other.context}=${onlyWith.value}`);
+    }
   }
   problems.unshift(...choices);
   if (missing.length > 0) {
@@ -90,6 +95,14 @@ export function stackNameFromContext(scope: Construct): string {
     throw new SettingsError(HEADING, [`-c ${stackName.context} ${read.problem}`]);
   }
   return read.given ? String(read.value) : stackName.deploy.default;
+}
+
+/** A setting's value from context, or its default at deploy time. */
+function contextValue(scope: Construct, name: SettingName): unknown {
+  const read = readContext(scope, SETTINGS[name]);
+  if (read.given) return 'value' in read ? read.value : undefined;
+  const presence = presenceOf(name, 'deploy');
+  return presence && 'default' in presence ? presence.default : undefined;
 }
 
 type ContextRead =

@@ -74,9 +74,9 @@ export type Binding =
   | { readonly kind: 'configuration'; readonly reads: 'all' | 'core' | 'logLevel' }
   | TableBinding
   /**
-   * GetSecretValue on the secret, whose ARN is put in `env`; it is read once, at cold start. The
-   * Synapse admin token exists only when the deployment has a homeserver admin API; without it, the
-   * binding gives nothing.
+   * GetSecretValue on the secret, whose ARN is put in `env`; it is read at cold start. The Synapse
+   * admin token exists only when the deployment has a homeserver admin API, CloudFront's origin
+   * secret only behind the CloudFront front door; without them, the binding gives nothing.
    */
   | { readonly kind: 'secret'; readonly secret: 'tokenHmac'; readonly env: 'TOKEN_HMAC_SECRET_ARN' }
   | {
@@ -88,6 +88,12 @@ export type Binding =
       readonly kind: 'secret';
       readonly secret: 'synapseModuleSecret';
       readonly env: 'SYNAPSE_MODULE_SECRET_ARN';
+    }
+  /** What CloudFront sends as `X-Origin-Verify`; only with the CloudFront front door. */
+  | {
+      readonly kind: 'secret';
+      readonly secret: 'cloudfrontOrigin';
+      readonly env: 'CLOUDFRONT_ORIGIN_SECRET_ARN';
     }
   /** Email through SES as the From address only, or SMS through SNS to phone numbers only. */
   | { readonly kind: 'sender'; readonly sends: 'email' | 'sms' }
@@ -109,9 +115,22 @@ export interface FunctionSpec {
   readonly bindings: readonly Binding[];
 }
 
-const CONFIGURATION: Binding = { kind: 'configuration', reads: 'all' };
+/**
+ * Behind CloudFront, its origin secret: every function that reads its configuration serves a
+ * route, and refuses a request that went around CloudFront.
+ */
+const CLOUDFRONT_ORIGIN_SECRET: Binding = {
+  kind: 'secret',
+  secret: 'cloudfrontOrigin',
+  env: 'CLOUDFRONT_ORIGIN_SECRET_ARN',
+};
+/** The whole configuration (the senders and the password reset), and the origin secret. */
+const CONFIGURATION: readonly Binding[] = [{ kind: 'configuration', reads: 'all' }, CLOUDFRONT_ORIGIN_SECRET];
 /** submitToken, the emailed link and getValidated3pid read only the settings every function reads. */
-const CORE_CONFIGURATION: Binding = { kind: 'configuration', reads: 'core' };
+const CORE_CONFIGURATION: readonly Binding[] = [
+  { kind: 'configuration', reads: 'core' },
+  CLOUDFRONT_ORIGIN_SECRET,
+];
 const TOKEN_HMAC_KEY: Binding = { kind: 'secret', secret: 'tokenHmac', env: 'TOKEN_HMAC_SECRET_ARN' };
 /** The directory (who an address belongs to) and the password reset ask Synapse's admin API. */
 const SYNAPSE_ADMIN_TOKEN: Binding = {
@@ -154,7 +173,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     description: 'Matrix 3PID: password reset by a validated email or phone session, through the admin API',
     timeoutSeconds: 10,
     bindings: [
-      CONFIGURATION,
+      ...CONFIGURATION,
       // Reads the session, uses it up in one conditional update, and puts it back if the reset fails.
       onTable('sessions', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'),
       TOKEN_HMAC_KEY,
@@ -166,7 +185,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     description: 'Matrix 3PID: requestToken for email addresses (sends through SES)',
     timeoutSeconds: 10,
     bindings: [
-      CONFIGURATION,
+      ...CONFIGURATION,
       SESSION_WRITER,
       RATE_COUNTERS,
       KILL_SWITCH,
@@ -182,7 +201,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     description: 'Matrix 3PID: requestToken for phone numbers (sends through SNS)',
     timeoutSeconds: 10,
     bindings: [
-      CONFIGURATION,
+      ...CONFIGURATION,
       SESSION_WRITER,
       RATE_COUNTERS,
       KILL_SWITCH,
@@ -196,19 +215,19 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     entry: 'functions/lambda/submit-token.ts',
     description: 'Matrix 3PID: submit_url, checks SMS codes and email tokens',
     timeoutSeconds: 5,
-    bindings: [CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET],
+    bindings: [...CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET],
   },
   emailLink: {
     entry: 'functions/lambda/email-link.ts',
     description: 'Matrix 3PID: the emailed link, a confirmation page whose button validates',
     timeoutSeconds: 5,
-    bindings: [CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET, TEMPLATES],
+    bindings: [...CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET, TEMPLATES],
   },
   getValidated3pid: {
     entry: 'functions/lambda/get-validated-3pid.ts',
     description: "Matrix 3PID: the homeserver's question, was this session validated",
     timeoutSeconds: 5,
-    bindings: [CORE_CONFIGURATION, onTable('sessions', 'dynamodb:GetItem'), TOKEN_HMAC_KEY],
+    bindings: [...CORE_CONFIGURATION, onTable('sessions', 'dynamodb:GetItem'), TOKEN_HMAC_KEY],
   },
   fallback: {
     entry: 'functions/lambda/fallback.ts',

@@ -92,6 +92,18 @@ export function propProblems(props: MatrixThreepidValidationProps): string[] {
       }
       continue;
     }
+    const onlyWith = setting.onlyWith;
+    if (onlyWith !== undefined) {
+      const other = propSettings().find((candidate) => candidate.name === onlyWith.setting);
+      const presence = presenceOf(onlyWith.setting as SettingName, 'deploy');
+      const otherValue =
+        other &&
+        (propAt(props, other.path) ?? (presence && 'default' in presence ? presence.default : undefined));
+      if (other && otherValue !== onlyWith.value) {
+        problems.push(`${path} needs ${other.path} '${onlyWith.value}'`);
+        continue;
+      }
+    }
     if (text === undefined || Token.isUnresolved(text)) continue;
     if (setting.refusedOnLambda !== undefined && text.trim() === setting.refusedOnLambda) {
       problems.push(`${path} must not be \`${setting.refusedOnLambda}\` on AWS (it is for local mode only)`);

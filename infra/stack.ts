@@ -20,10 +20,25 @@ export class MatrixThreepidStack extends Stack {
       props.validation ?? propsFromContext(this),
     );
 
+    const { distribution, originSecret } = this.validation;
     new CfnOutput(this, 'ApiUrl', {
-      description: 'The API endpoint; PUBLIC_BASEURL must lead here (custom domain or reverse proxy).',
+      description: distribution
+        ? 'The API endpoint, which answers only requests that come through the distribution.'
+        : 'The API endpoint; PUBLIC_BASEURL must lead here (custom domain or reverse proxy).',
       value: this.validation.stage.url,
     });
+    if (distribution) {
+      new CfnOutput(this, 'FrontDoorDomainName', {
+        description: "Point the homeserver's domain (CNAME, or an alias record) at this name.",
+        value: distribution.distributionDomainName,
+      });
+    }
+    if (originSecret) {
+      new CfnOutput(this, 'CloudFrontOriginSecretArn', {
+        description: 'What CloudFront sends the API as X-Origin-Verify; rotate it as the README says.',
+        value: originSecret.secretArn,
+      });
+    }
     if (this.validation.domainName) {
       new CfnOutput(this, 'CustomDomainTarget', {
         description: 'Point a CNAME (or alias) for the custom domain at this name.',

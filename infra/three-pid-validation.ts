@@ -1,7 +1,19 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Arn,
+  ArnFormat,
+  Aws,
+  Duration,
+  Names,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -19,6 +31,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration, HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { Distribution } from 'aws-cdk-lib/aws-cloudfront';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ViaServicePrincipal } from 'aws-cdk-lib/aws-kms';
@@ -33,10 +46,17 @@ import type { LogLevel } from '../functions/config.js';
 import type { Medium } from '../functions/core/model.js';
 import type { RateLimitOverrides } from '../functions/core/rate-limits.js';
 import type { NumberType } from '../functions/core/sms-policy.js';
-import { type RouteAuth, routeKeyOf, routesServed } from '../functions/http/routes.js';
+import {
+  type Deployment,
+  ownedPaths,
+  type RouteAuth,
+  routeKeyOf,
+  routesServed,
+} from '../functions/http/routes.js';
 import {
   type ClientIpSourceKind,
   type DecoyNoticeKind,
+  type FrontDoorKind,
   SERVICE_SETTINGS,
   SETTINGS,
   type Setting,
@@ -46,6 +66,7 @@ import { checkedPresentation } from '../functions/templates/checks.js';
 import { DEFAULTS_DIR } from '../functions/templates/presentation.js';
 import { type AlarmThresholds, alarmThresholdProblems, ThreepidAlarms } from './alarms.js';
 import { BUNDLE } from './bundling.js';
+import { CloudFrontFrontDoor } from './front-door.js';
 import {
   type Binding,
   bindingsOf,
@@ -70,8 +91,39 @@ const LOCK_FILE = join(REPOSITORY_ROOT, 'package-lock.json');
 export interface CustomDomainProps {
   /** The host name clients use, e.g. `matrix.example.org`. */
   readonly domainName: string;
-  /** An ACM certificate for that name, in the stack's region. */
+  /**
+   * An ACM certificate for that name: in the stack's region on the API, in us-east-1 on the
+   * CloudFront front door.
+   */
   readonly certificate: ICertificate;
+}
+
+/** The CloudFront front door's options (`frontDoor: 'cloudfront'`). */
+export interface CloudFrontProps {
+  /**
+   * ARN of a WAFv2 web ACL of scope CLOUDFRONT (created in us-east-1), for the whole domain: WAF
+   * cannot attach to an HTTP API, but can to the distribution.
+   * @default none
+   */
+  readonly webAclArn?: string;
+  /**
+   * How long CloudFront waits on the homeserver's answer: a `/sync` long-poll holds it for the
+   * client's timeout (Element asks 30 s). Past 60 s, CloudFront's origin response timeout quota
+   * must be raised first (up to 180 s), or the deploy fails.
+   * @default Duration.seconds(60)
+   */
+  readonly originReadTimeout?: Duration;
+  /**
+   * A secret holding what CloudFront sends the API as `X-Origin-Verify` (at least 32 characters).
+   * @default a new secret with a generated 64-character value
+   */
+  readonly originSecret?: ISecret;
+  /**
+   * The version of `originSecret` CloudFront sends. CloudFormation reads a secret only when the
+   * distribution changes, so a rotation names the new version (see the README's "Operating it").
+   * @default the current version, when the distribution is deployed
+   */
+  readonly originSecretVersion?: string;
 }
 
 export interface HomeserverProps {
@@ -190,8 +242,27 @@ export interface MatrixThreepidValidationProps {
    */
   readonly passwordMinLength?: number;
   /**
-   * A custom domain for the API.
-   * @default none: clients use the execute-api URL
+   * What clients reach the homeserver's domain through (see the README's "Choosing a front door"):
+   * - `'api-gateway'`: the HTTP API, its `$default` route proxying every other path to the
+   *   homeserver. Simple, but every homeserver request meets API Gateway's 10 MB payload and 30 s
+   *   timeout (media uploads, `/sync` long-polls) and its price: synth warns when a homeserver is set.
+   * - `'cloudfront'`: a distribution sending the service's paths to the API and everything else
+   *   straight to the homeserver; the API serves only requests that carry CloudFront's origin
+   *   secret, and reads clients' addresses from CloudFront. Recommended with a homeserver.
+   * - `'reverse-proxy'`: your own proxy sends the API only the service's paths (`npm run routes`);
+   *   the API proxies nothing to the homeserver.
+   * @default 'api-gateway'
+   */
+  readonly frontDoor?: FrontDoorKind;
+  /**
+   * The CloudFront front door's options; only with `frontDoor: 'cloudfront'`.
+   * @default the defaults of CloudFrontProps
+   */
+  readonly cloudFront?: CloudFrontProps;
+  /**
+   * A custom domain: on the API, or with `frontDoor: 'cloudfront'` on the distribution (its
+   * certificate then in us-east-1).
+   * @default none: clients use the execute-api (or cloudfront.net) URL
    */
   readonly customDomain?: CustomDomainProps;
   /**
@@ -202,9 +273,9 @@ export interface MatrixThreepidValidationProps {
   /**
    * Where the functions read a client's IP, which abuse limits key on: `direct` is API Gateway's
    * source IP; `proxy` is the rightmost `X-Forwarded-For` hop outside `trustedProxyCidrs`, for a
-   * reverse proxy in front; `cloudfront` is CloudFront's viewer address (the functions then also
-   * need CLOUDFRONT_ORIGIN_SECRET).
-   * @default 'direct'
+   * reverse proxy in front; `cloudfront` is CloudFront's viewer address, which `frontDoor:
+   * 'cloudfront'` sets (and which needs it: the origin secret comes with the distribution).
+   * @default 'direct', or 'cloudfront' with the CloudFront front door
    */
   readonly clientIpSource?: ClientIpSourceKind;
   /**
@@ -381,8 +452,15 @@ export class MatrixThreepidValidation extends Construct {
   /** The token HMAC key. */
   readonly tokenHmacSecret: ISecret;
   readonly accessLogGroup: LogGroup;
-  /** Present when `customDomain` was given: point the DNS name at its regional domain name. */
+  /**
+   * Present when `customDomain` was given and the API is the front door: point the DNS name at its
+   * regional domain name.
+   */
   readonly domainName: DomainName | undefined;
+  /** With the CloudFront front door: point the homeserver's domain at its domain name. */
+  readonly distribution: Distribution | undefined;
+  /** With the CloudFront front door: what CloudFront sends the API as `X-Origin-Verify`. */
+  readonly originSecret: ISecret | undefined;
   /** The metrics counted from the logs, and the alarms on abuse and spend. */
   readonly alarms: ThreepidAlarms;
   /** Every alarm notifies this topic (encrypted, SSL only); subscribe to it. */
@@ -391,7 +469,11 @@ export class MatrixThreepidValidation extends Construct {
   constructor(scope: Construct, id: string, props: MatrixThreepidValidationProps) {
     super(scope, id);
     checkProps(props);
-    const environment = runtimeEnvironment(props);
+    const frontDoor = props.frontDoor ?? SETTINGS.frontDoor.deploy.default;
+    // Behind CloudFront the functions read clients' addresses from it, and check its secret.
+    const environment = runtimeEnvironment(
+      frontDoor === 'cloudfront' ? { ...props, clientIpSource: 'cloudfront' } : props,
+    );
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
 
@@ -420,12 +502,32 @@ export class MatrixThreepidValidation extends Construct {
       });
     }
 
+    this.originSecret =
+      frontDoor === 'cloudfront'
+        ? (props.cloudFront?.originSecret ??
+          new Secret(this, 'CloudFrontOriginSecret', {
+            description: 'What CloudFront sends the Matrix 3PID validation API as X-Origin-Verify',
+            generateSecretString: { passwordLength: 64, excludePunctuation: true },
+            removalPolicy,
+          }))
+        : undefined;
+    if (this.originSecret && !props.cloudFront?.originSecret) {
+      Validations.of(this.originSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'CloudFront reads the secret only when the distribution is deployed, so it is rotated by hand with a deploy that names the new version (see the README), not by a rotation function.',
+      });
+    }
+
+    // The API proxies to the homeserver only when it is the front door; otherwise CloudFront or the
+    // operator's proxy sends the homeserver its own traffic, and anything else the API gets is a 404.
+    const proxiesToHomeserver = frontDoor === 'api-gateway' ? props.homeserver : undefined;
     const functions: Partial<Record<FunctionName, NodejsFunction>> = {};
     for (const [name, spec] of Object.entries(FUNCTIONS) as [
       FunctionName,
       (typeof FUNCTIONS)[FunctionName],
     ][]) {
-      if (name === 'fallback' && props.homeserver) continue;
+      if (name === 'fallback' && proxiesToHomeserver) continue;
       if (name === 'accountPassword' && !props.homeserver?.adminTokenSecret) continue;
       functions[name] = this.createFunction(name, spec, environment, props, logRetention, removalPolicy);
     }
@@ -433,12 +535,13 @@ export class MatrixThreepidValidation extends Construct {
     const fallback = functions.fallback;
 
     this.accessLogGroup = new LogGroup(this, 'AccessLog', { retention: logRetention, removalPolicy });
-    this.domainName = props.customDomain
-      ? new DomainName(this, 'Domain', {
-          domainName: props.customDomain.domainName,
-          certificate: props.customDomain.certificate,
-        })
-      : undefined;
+    this.domainName =
+      props.customDomain && frontDoor !== 'cloudfront'
+        ? new DomainName(this, 'Domain', {
+            domainName: props.customDomain.domainName,
+            certificate: props.customDomain.certificate,
+          })
+        : undefined;
     this.httpApi = new HttpApi(this, 'Api', {
       apiName: Names.uniqueResourceName(this, { maxLength: 128 }),
       description: 'Matrix 3PID validation, in front of the homeserver',
@@ -460,7 +563,7 @@ export class MatrixThreepidValidation extends Construct {
       },
       defaultIntegration: fallback
         ? new HttpLambdaIntegration('Fallback', fallback)
-        : new HttpUrlIntegration('Homeserver', (props.homeserver?.origin ?? '').replace(/\/+$/, ''), {
+        : new HttpUrlIntegration('Homeserver', (proxiesToHomeserver?.origin ?? '').replace(/\/+$/, ''), {
             method: HttpMethod.ANY,
             // Keep the client's path; HTTP proxy integrations pass the query string through.
             parameterMapping: new ParameterMapping().overwritePath(MappingValue.requestPath()),
@@ -481,11 +584,8 @@ export class MatrixThreepidValidation extends Construct {
     const stage = this.stage.node.defaultChild as CfnStage;
 
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
-    const served = routesServed({
-      homeserver: props.homeserver !== undefined,
-      admin: props.homeserver?.adminTokenSecret !== undefined,
-      emailImport: props.homeserver?.moduleSecret !== undefined,
-    });
+    const deployment = deploymentOf(props);
+    const served = routesServed(deployment);
     for (const route of served) {
       const name = functionOf(route);
       const target = this.functions[name];
@@ -514,6 +614,28 @@ export class MatrixThreepidValidation extends Construct {
         this.stage.node.addDependency(httpRoute);
       }
     }
+    this.distribution =
+      frontDoor === 'cloudfront' && this.originSecret
+        ? new CloudFrontFrontDoor(this, 'FrontDoor', {
+            httpApi: this.httpApi,
+            paths: ownedPaths(deployment),
+            homeserverOrigin: props.homeserver?.origin,
+            homeserverReadTimeout:
+              props.cloudFront?.originReadTimeout ??
+              Duration.seconds(SETTINGS.cloudFrontOriginReadTimeoutS.deploy.default),
+            originSecret: this.originSecret,
+            originSecretVersion: props.cloudFront?.originSecretVersion,
+            customDomain: props.customDomain,
+            webAclArn: props.cloudFront?.webAclArn,
+          }).distribution
+        : undefined;
+    if (proxiesToHomeserver) {
+      Annotations.of(this).addWarningV2(
+        'matrix-3pid:frontDoor',
+        "The HTTP API is the homeserver's front door: every homeserver request then pays API Gateway's price and meets its limits, which cannot be raised: 10 MB bodies (media uploads fail) and a 30 s timeout (/sync long-polls end in 503s). Use frontDoor: 'cloudfront' (-c frontDoor=cloudfront), or your own reverse proxy with frontDoor: 'reverse-proxy'; see \"Choosing a front door\" in the README.",
+      );
+    }
+
     const reserved = props.smsReservedConcurrency ?? SETTINGS.smsReservedConcurrency.deploy.default;
     if (typeof reserved === 'number' && reserved < routeThrottles.msisdn.burstLimit) {
       Annotations.of(this).addWarningV2(
@@ -539,7 +661,7 @@ export class MatrixThreepidValidation extends Construct {
     Validations.of(this.httpApi).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'The $default route proxies to the homeserver, which authenticates its own requests with Matrix access tokens; without a homeserver it only answers 404.',
+        'The $default route proxies to the homeserver, which authenticates its own requests with Matrix access tokens; without a homeserver, or behind CloudFront or a reverse proxy, it only answers 404.',
     });
   }
 
@@ -617,6 +739,7 @@ export class MatrixThreepidValidation extends Construct {
           tokenHmac: this.tokenHmacSecret,
           synapseAdminToken: props.homeserver?.adminTokenSecret,
           synapseModuleSecret: props.homeserver?.moduleSecret,
+          cloudfrontOrigin: this.originSecret,
         }[binding.secret];
         if (secret === undefined) return;
         // GetSecretValue alone: grantRead would add DescribeSecret, which the code never calls.
@@ -711,6 +834,16 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
+/** What the deployment has, which decides the routes it serves (and so the paths it owns). */
+export function deploymentOf(props: MatrixThreepidValidationProps): Deployment {
+  return {
+    homeserver: props.homeserver !== undefined,
+    admin: props.homeserver?.adminTokenSecret !== undefined,
+    // The Synapse module imports email sessions: then email registration is served here too.
+    emailImport: props.homeserver?.moduleSecret !== undefined,
+  };
+}
+
 /** The environment every function reads at cold start: the settings table's, from the props. */
 function runtimeEnvironment(props: MatrixThreepidValidationProps): Record<string, string> {
   return {
@@ -728,10 +861,42 @@ function runtimeEnvironment(props: MatrixThreepidValidationProps): Record<string
 function checkProps(props: MatrixThreepidValidationProps): void {
   const problems = [
     ...propProblems(props),
+    ...frontDoorProblems(props),
     ...alarmThresholdProblems(props.alarmThresholds),
     ...templateProblemsOf(props),
   ];
   if (problems.length > 0) throw new SettingsError('MatrixThreepidValidation: invalid props', problems);
+}
+
+/** What the front door needs of the other props, named by prop. */
+function frontDoorProblems(props: MatrixThreepidValidationProps): string[] {
+  const problems: string[] = [];
+  const cloudFront = props.frontDoor === 'cloudfront';
+  if (props.clientIpSource === 'cloudfront' && !cloudFront) {
+    problems.push(
+      "clientIpSource 'cloudfront' needs frontDoor 'cloudfront', whose distribution sends the origin secret the functions check",
+    );
+  }
+  if (cloudFront && props.clientIpSource !== undefined && props.clientIpSource !== 'cloudfront') {
+    problems.push(
+      `clientIpSource must be 'cloudfront' (or unset) with frontDoor 'cloudfront', not '${props.clientIpSource}'`,
+    );
+  }
+  if (!cloudFront) return problems;
+  const origin = props.homeserver?.origin;
+  const host = origin && URL.canParse(origin) ? new URL(origin).hostname : undefined;
+  if (host !== undefined && (isIP(host.replace(/^\[|\]$/g, '')) !== 0 || !host.includes('.'))) {
+    problems.push(`homeserver.origin must be a public host name for CloudFront, not ${host}`);
+  }
+  const certificateArn = props.customDomain?.certificate.certificateArn;
+  const region =
+    certificateArn === undefined || Token.isUnresolved(certificateArn)
+      ? undefined
+      : Arn.split(certificateArn, ArnFormat.SLASH_RESOURCE_NAME).region;
+  if (region !== undefined && region !== 'us-east-1') {
+    problems.push(`customDomain.certificate must be in us-east-1 for CloudFront, not ${region}`);
+  }
+  return problems;
 }
 
 /** The templates and catalogs the functions will load, checked as they check them at cold start. */

@@ -1,6 +1,7 @@
 /**
  * The README's configuration tables, generated from the settings table (functions/settings.ts).
  * Each sits between `<!-- settings:<id>:start … -->` and `<!-- settings:<id>:end -->` markers.
+ * `npm run docs` also rewrites the README's nginx recipe (scripts/routes.ts), between its own.
  *
  * `.env.example` is generated from the same table (functions/local/help.ts).
  *
@@ -22,6 +23,7 @@ import {
   type SettingName,
   type Where,
 } from '../functions/settings.js';
+import { withReadmeRecipe } from './routes.js';
 
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
 export const ENV_EXAMPLE = fileURLToPath(new URL('../.env.example', import.meta.url));
@@ -147,16 +149,20 @@ function table(header: string[], rows: string[][]): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const readme = readFileSync(README, 'utf8');
-  const generated = withSettingsTables(readme);
+  const generated = withReadmeRecipe(withSettingsTables(readme));
   const example = envExample();
   const exampleNow = readFileSync(ENV_EXAMPLE, { encoding: 'utf8', flag: 'a+' });
   if (process.argv.includes('--write')) {
     if (generated !== readme) writeFileSync(README, generated);
     if (example !== exampleNow) writeFileSync(ENV_EXAMPLE, example);
-    console.log(generated === readme ? 'README.md is up to date.' : 'README.md: settings tables rewritten.');
+    console.log(
+      generated === readme ? 'README.md is up to date.' : 'README.md: generated tables and recipe rewritten.',
+    );
     console.log(example === exampleNow ? '.env.example is up to date.' : '.env.example rewritten.');
   } else if (generated !== readme || example !== exampleNow) {
-    console.error('README.md or .env.example differs from functions/settings.ts; run `npm run docs`.');
+    console.error(
+      'README.md or .env.example differs from functions/settings.ts or the route table; run `npm run docs`.',
+    );
     process.exit(1);
   }
 }

@@ -254,6 +254,7 @@ describe('the rate limits', () => {
 describe('the client IP source', () => {
   const CIDRS = '10.0.0.0/8, 2001:DB8:FFFF::/48, 203.0.113.7';
   const ORIGIN_SECRET = 'o'.repeat(32);
+  const ORIGIN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:origin-AbCdEf';
 
   it('is the source IP by default, on Lambda and locally', () => {
     expect(loadLambdaConfig(LAMBDA_ENV).clientIpSource).toEqual({ kind: 'direct' });
@@ -272,12 +273,33 @@ describe('the client IP source', () => {
 
   it('reads the origin secret for cloudfront, exactly as given', () => {
     const secret = ` ${ORIGIN_SECRET}`;
-    const config = loadLambdaConfig({
+    for (const load of [loadLambdaConfig, loadLocalConfig]) {
+      const config = load({
+        ...LAMBDA_ENV,
+        CLIENT_IP_SOURCE: 'cloudfront',
+        CLOUDFRONT_ORIGIN_SECRET: secret,
+      });
+      expect(config.clientIpSource).toEqual({ kind: 'cloudfront', originSecret: { value: secret } });
+    }
+  });
+
+  it('on Lambda, reads it from the secret the deployment names, unless it is given', () => {
+    const cloudfront = {
       ...LAMBDA_ENV,
       CLIENT_IP_SOURCE: 'cloudfront',
-      CLOUDFRONT_ORIGIN_SECRET: secret,
+      CLOUDFRONT_ORIGIN_SECRET_ARN: ORIGIN_ARN,
+    };
+    expect(loadLambdaConfig(cloudfront).clientIpSource).toEqual({
+      kind: 'cloudfront',
+      originSecret: { secretArn: ORIGIN_ARN },
     });
-    expect(config.clientIpSource).toEqual({ kind: 'cloudfront', originSecret: secret });
+    expect(
+      loadLambdaConfig({ ...cloudfront, CLOUDFRONT_ORIGIN_SECRET: ORIGIN_SECRET }).clientIpSource,
+    ).toEqual({ kind: 'cloudfront', originSecret: { value: ORIGIN_SECRET } });
+    // Locally there is no Secrets Manager to read it from.
+    expect(problemsOf(() => loadLocalConfig(cloudfront))).toEqual([
+      'CLOUDFRONT_ORIGIN_SECRET is required when CLIENT_IP_SOURCE is cloudfront',
+    ]);
   });
 
   it('requires what each kind needs, naming the variables', () => {
@@ -285,10 +307,14 @@ describe('the client IP source', () => {
       expect(problemsOf(() => load({ ...LAMBDA_ENV, CLIENT_IP_SOURCE: 'proxy' }))).toEqual([
         'TRUSTED_PROXY_CIDRS is required when CLIENT_IP_SOURCE is proxy',
       ]);
-      expect(
-        problemsOf(() => load({ ...LAMBDA_ENV, CLIENT_IP_SOURCE: 'cloudfront', TRUSTED_PROXY_CIDRS: CIDRS })),
-      ).toEqual(['CLOUDFRONT_ORIGIN_SECRET is required when CLIENT_IP_SOURCE is cloudfront']);
     }
+    const cloudfront = { ...LAMBDA_ENV, CLIENT_IP_SOURCE: 'cloudfront', TRUSTED_PROXY_CIDRS: CIDRS };
+    expect(problemsOf(() => loadLambdaConfig(cloudfront))).toEqual([
+      'CLOUDFRONT_ORIGIN_SECRET_ARN (or CLOUDFRONT_ORIGIN_SECRET) is required when CLIENT_IP_SOURCE is cloudfront',
+    ]);
+    expect(problemsOf(() => loadLocalConfig(cloudfront))).toEqual([
+      'CLOUDFRONT_ORIGIN_SECRET is required when CLIENT_IP_SOURCE is cloudfront',
+    ]);
   });
 
   it('reports a bad value once, not also as missing', () => {
@@ -373,6 +399,9 @@ describe('the settings every function reads', () => {
       supportContact: undefined,
       templatesDir: undefined,
       homeserverUrl: undefined,
+      clientIpSource: { kind: 'direct' },
+      synapseModuleUrl: undefined,
+      synapseModuleSecret: undefined,
       tokenHmacSecret: { value: SECRET },
       tableName: 'sessions-table',
     });

@@ -117,6 +117,11 @@ describe('the parsers', () => {
       ],
     ],
     ['cloudfrontOriginSecret', ['x'.repeat(32)], ['x'.repeat(31)]],
+    [
+      'cloudfrontOriginSecretArn',
+      ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:origin-AbCdEf'],
+      ['arn:aws:ssm:x', 'origin'],
+    ],
     ['throttleRateLimit', ['0', '50'], ['lots', '1.5']],
     ['stackName', ['MatrixThreepid', 'Matrix-2'], ['2Matrix', 'Matrix_3pid']],
     [

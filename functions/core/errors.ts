@@ -12,6 +12,7 @@ export type Errcode =
   | 'M_INVALID_PARAM'
   | 'M_TOO_LARGE'
   | 'M_UNRECOGNIZED'
+  | 'M_FORBIDDEN'
   | 'M_THREEPID_IN_USE'
   | 'M_THREEPID_NOT_FOUND'
   | 'M_THREEPID_DENIED'

@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { MatrixError } from '../core/errors.js';
 import type { ResetPassword } from '../core/reset-password.js';
 import { jsonErrorResponse } from '../http/errors.js';
 import { badJson } from '../http/http-errors.js';
-import { type HttpEvent, httpPipeline } from '../http/middleware.js';
+import { type HttpEvent, httpPipeline, type PipelineDeps } from '../http/middleware.js';
 import { jsonBody } from '../http/request.js';
 import { type HttpResponse, jsonResponse } from '../http/responses.js';
 import { requireRoute } from '../http/routes.js';
 
-export interface AccountPasswordDeps {
+export interface AccountPasswordDeps extends PipelineDeps {
   readonly resetPassword: ResetPassword;
   /** Hands a request to the homeserver unchanged (a logged-in password change is its to check). */
   readonly forward: (event: HttpEvent) => Promise<HttpResponse>;
-  readonly logger: Logger;
 }
 
 /** The stages that complete a password reset here: a validated email, or a validated phone number. */
@@ -27,7 +25,7 @@ const STAGES = new Set(FLOWS.flatMap((flow) => flow.stages));
  * poll), then the reset. With an access token it is a logged-in password change: the homeserver's.
  */
 export function makeAccountPasswordHandler(deps: AccountPasswordDeps) {
-  return httpPipeline({ logger: deps.logger, errors: jsonErrorResponse }, async (event) => {
+  return httpPipeline({ ...deps, errors: jsonErrorResponse }, async (event) => {
     requireRoute(event, 'accountPassword');
     if (carriesAccessToken(event)) return deps.forward(event);
     const body = jsonBody(event);

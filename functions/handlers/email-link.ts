@@ -1,7 +1,6 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { PreviewSession } from '../core/preview.js';
 import type { SubmitToken } from '../core/submit-token.js';
-import { type HttpEvent, httpPipeline } from '../http/middleware.js';
+import { type HttpEvent, httpPipeline, type PipelineDeps } from '../http/middleware.js';
 import { pageErrorResponse } from '../http/page-errors.js';
 import { formBody, queryParams, readFields } from '../http/request.js';
 import { htmlResponse, redirectResponse } from '../http/responses.js';
@@ -9,10 +8,9 @@ import { requireRoute } from '../http/routes.js';
 import { confirmedPage, confirmPage, contentSecurityPolicy } from '../templates/pages.js';
 import type { Presentation } from '../templates/presentation.js';
 
-export interface EmailLinkDeps {
+export interface EmailLinkDeps extends PipelineDeps {
   readonly submitToken: SubmitToken;
   readonly previewSession: PreviewSession;
-  readonly logger: Logger;
   /** The catalogs, templates and brand the pages are made of. */
   readonly presentation: Presentation;
   readonly nextLinkAllowedHosts: readonly string[];
@@ -32,7 +30,7 @@ export function makeEmailLinkHandler(deps: EmailLinkDeps) {
   const csp = contentSecurityPolicy(look, deps.nextLinkAllowedHosts);
   return httpPipeline(
     {
-      logger: deps.logger,
+      ...deps,
       errors: (error, event) => pageErrorResponse(error, look, requestLocale(look, event), csp),
     },
     async (event) => {

@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { MatrixError } from '../core/errors.js';
 import type { MsisdnTokenResult } from '../core/request-msisdn-token.js';
 import type {
@@ -9,13 +8,13 @@ import type {
 } from '../core/request-token.js';
 import { jsonErrorResponse } from '../http/errors.js';
 import { unrecognized } from '../http/http-errors.js';
-import { type HttpEvent, httpPipeline } from '../http/middleware.js';
+import { type HttpEvent, httpPipeline, type PipelineDeps } from '../http/middleware.js';
 import { type Fields, jsonBody, jsonOrFormBody, readFields } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { requireRoute } from '../http/routes.js';
 
 /** The requestToken use cases this function serves: one per medium, as each medium has its own sender. */
-export interface RequestTokenDeps {
+export interface RequestTokenDeps extends PipelineDeps {
   readonly email?: RequestToken<EmailTokenRequest>;
   readonly msisdn?: RequestToken<MsisdnTokenRequest, MsisdnTokenResult>;
   /** The client's networks, as the rate limits key them, by the configured source of the client IP. */
@@ -25,7 +24,6 @@ export interface RequestTokenDeps {
    * `Accept-Language`; the default when it names none the service has.
    */
   readonly localeOf: (event: HttpEvent) => string;
-  readonly logger: Logger;
 }
 
 const COMMON = {
@@ -57,7 +55,7 @@ function common(fields: Fields<typeof COMMON>, client: ClientNetworks, locale: s
  * API's `/validate/msisdn/requestToken`, which Synapse calls on its msisdn delegate.
  */
 export function makeRequestTokenHandler(deps: RequestTokenDeps) {
-  return httpPipeline({ logger: deps.logger, errors: jsonErrorResponse }, async (event) => {
+  return httpPipeline({ ...deps, errors: jsonErrorResponse }, async (event) => {
     const { purpose, medium, api } = requireRoute(event, 'requestToken');
     if (!purpose || !medium) throw new Error('requestToken routes name a purpose and a medium');
     const body = api === 'identity' ? jsonOrFormBody(event) : jsonBody(event);

@@ -3,7 +3,8 @@
  * counts depends on what is in front of the API (CLIENT_IP_SOURCE): nothing (`direct`, the
  * connection's source IP; `X-Forwarded-For` is anyone's to write), the operator's reverse proxy
  * (`proxy`, the rightmost `X-Forwarded-For` hop not in TRUSTED_PROXY_CIDRS), or CloudFront
- * (`cloudfront`, its viewer address, believed only with the origin secret CloudFront adds).
+ * (`cloudfront`, its viewer address, believed only with the origin secret CloudFront adds; the
+ * handlers refuse a request without it anyway, http/front-door.ts).
  *
  * The address is then reduced to the networks one party controls: an IPv4 address is keyed on
  * itself; an IPv6 address on its /64 (one host can use all of it) and also charged to its /48 (a
@@ -11,17 +12,17 @@
  *
  * Pure: no clock, no configuration read, no I/O.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { OriginSecrets } from './front-door.js';
 
 /** Where the client's address is found, as CLIENT_IP_SOURCE and its companions configure it. */
 export type ClientIpSource =
   | { readonly kind: 'direct' }
   /** `trusted`: CIDRs (`10.0.0.0/8`, `2001:db8::/32`) of the proxies whose X-Forwarded-For is believed. */
   | { readonly kind: 'proxy'; readonly trusted: readonly string[] }
-  /** `originSecret`: the value CloudFront puts in X-Origin-Verify, so a request proves it came through it. */
-  | { readonly kind: 'cloudfront'; readonly originSecret: string };
+  /** `originSecrets`: what CloudFront puts in X-Origin-Verify, so a request proves it came through it. */
+  | { readonly kind: 'cloudfront'; readonly originSecrets: OriginSecrets };
 
 /** `ip`: an IPv4 address or an IPv6 /64; `ip48`: the IPv6 /48 an `ip` key also counts against. */
 export type NetworkScope = 'ip' | 'ip48';
@@ -93,12 +94,12 @@ function clientAddress(event: APIGatewayProxyEventV2, source: ClientIpSource): A
     case 'direct':
       return peer;
     case 'proxy':
-      return forwardedClient(peer, header(event, FORWARDED_FOR_HEADER), trustedList(source.trusted));
+      return forwardedClient(peer, headerOf(event, FORWARDED_FOR_HEADER), trustedList(source.trusted));
     case 'cloudfront': {
-      const proof = header(event, ORIGIN_VERIFY_HEADER);
+      const proof = headerOf(event, ORIGIN_VERIFY_HEADER);
       // Without the secret the request did not come through CloudFront: its headers are anyone's.
-      if (proof === undefined || !sameSecret(proof, source.originSecret)) return peer;
-      return parseAddress(withoutPort(header(event, VIEWER_ADDRESS_HEADER) ?? '', true));
+      if (proof === undefined || !source.originSecrets.matches(proof)) return peer;
+      return parseAddress(withoutPort(headerOf(event, VIEWER_ADDRESS_HEADER) ?? '', true));
     }
     default:
       throw new Error(`Unknown client IP source ${JSON.stringify(source satisfies never)}`);
@@ -150,14 +151,8 @@ function trustedList(cidrs: readonly string[]): BlockList {
   return list;
 }
 
-/** Compares in constant time, whatever the lengths: a mismatch says nothing about the secret. */
-function sameSecret(given: string, secret: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(secret));
-}
-
 /** A header's value; API Gateway lower-cases names, but an event built by hand may not. */
-function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+export function headerOf(event: APIGatewayProxyEventV2, name: string): string | undefined {
   const headers = event.headers ?? {};
   const exact = headers[name];
   if (exact !== undefined) return exact;

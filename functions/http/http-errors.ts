@@ -21,6 +21,14 @@ export function tooLarge(): MatrixError {
   return new MatrixError('M_TOO_LARGE', 413, 'The request body is too large.');
 }
 
+/**
+ * 403: the request did not come through the front door the API sits behind (CloudFront's origin
+ * secret is missing or wrong). It says no more than that, and the same whatever was wrong.
+ */
+export function forbidden(): MatrixError {
+  return new MatrixError('M_FORBIDDEN', 403, 'This API answers only through its front door.');
+}
+
 /** 404: nothing is served at this path. */
 export function unrecognized(status: 404): MatrixError;
 /**

@@ -4,6 +4,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { withDeadline } from '../adapters/deadline.js';
 import { MatrixError } from '../core/errors.js';
+import { admitThroughFrontDoor, type OriginSecrets } from './front-door.js';
 import { CORS_HEADERS, emptyResponse, type HttpResponse } from './responses.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -15,8 +16,18 @@ export type HttpEvent = APIGatewayProxyEventV2;
 export const RESERVED_AFTER_DEADLINE_MS = 2500;
 export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
 
-export interface HttpPipelineOptions {
+/** What every handler's pipeline is built from, besides how it answers errors. */
+export interface PipelineDeps {
   readonly logger: Logger;
+  /**
+   * CloudFront's origin secrets, when CloudFront is the front door (CLIENT_IP_SOURCE=cloudfront):
+   * a request that carries none of them is refused before anything else. None: every request is
+   * served, as behind API Gateway alone or a reverse proxy.
+   */
+  readonly frontDoor?: OriginSecrets | undefined;
+}
+
+export interface HttpPipelineOptions extends PipelineDeps {
   /**
    * How errors are answered: as Matrix JSON (`jsonErrorResponse`, API routes) or as a page for a
    * person (`pageErrorResponse`, the emailed link). Passed in, so a function that never answers
@@ -28,6 +39,7 @@ export interface HttpPipelineOptions {
 
 /**
  * The pipeline every handler runs in, on Lambda and locally alike:
+ * - behind CloudFront, a request without its origin secret is refused (403 M_FORBIDDEN) first;
  * - OPTIONS is answered with CORS headers and no endpoint logic, as the spec requires;
  * - every response, error or not, carries the CORS headers;
  * - errors are mapped in one place (http/errors.ts); unknown ones become a bare 500 M_UNKNOWN
@@ -65,6 +77,7 @@ function matrixHttp(options: HttpPipelineOptions): MiddlewareObj<HttpEvent, Http
   return {
     before: async (request) => {
       started.set(request.event, Date.now());
+      if (options.frontDoor) await admitThroughFrontDoor(request.event, options.frontDoor);
       if (request.event.requestContext.http.method === 'OPTIONS') {
         return finish(request.event, emptyResponse(204));
       }

@@ -34,6 +34,8 @@ function errorKind(error: MatrixError): string {
     case 'M_NOT_JSON':
     case 'M_TOO_LARGE':
       return 'incomplete';
+    case 'M_FORBIDDEN':
+      return 'forbidden';
     default:
       return 'server';
   }

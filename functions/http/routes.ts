@@ -180,6 +180,17 @@ export function routesServed(deployment: Deployment): readonly Route[] {
   });
 }
 
+/**
+ * The paths a deployment owns, each once, sorted: what every front door (CloudFront's behaviours,
+ * the reverse-proxy recipes of `npm run routes`) sends to the service, every other path going to
+ * the homeserver. Exact paths, all methods: a wrong method on one of them is the service's to
+ * answer (405, with `Allow`), as it is on the HTTP API. None holds a wildcard (`*`, `?`) or a
+ * character a proxy's matcher would read as one.
+ */
+export function ownedPaths(deployment: Deployment): readonly string[] {
+  return [...new Set(routesServed(deployment).map((route) => route.path))].sort();
+}
+
 /** API Gateway's name for a route, e.g. `POST /_matrix/client/v3/register/email/requestToken`. */
 export const routeKeyOf = (route: Route): string => `${route.method} ${route.path}`;
 

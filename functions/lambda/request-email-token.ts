@@ -1,6 +1,6 @@
 import { SESClient } from '@aws-sdk/client-ses';
 import { SesEmailTransport } from '../adapters/ses/email-transport.js';
-import { clientNetworksBy, createDirectory } from '../composition.js';
+import { clientNetworksBy, createDirectory, frontDoorOf } from '../composition.js';
 import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
@@ -16,7 +16,7 @@ const transport = new SesEmailTransport(new SESClient(SENDER_CLIENT_OPTIONS), {
   configurationSet: config.sesConfigurationSet,
   sourceArn: config.sesSourceArn,
 });
-const [{ store, base, admin }, sessions] = await Promise.all([
+const [{ store, base, admin, clientIp }, sessions] = await Promise.all([
   storeEssentialsAndAdmin(),
   homeserverSessions(),
 ]);
@@ -34,7 +34,8 @@ export const handler = makeRequestTokenHandler({
     email: new Mailer(transport, presentation),
     homeserverSessions: sessions,
   }),
-  clientOf: clientNetworksBy(config),
+  clientOf: clientNetworksBy(clientIp),
   localeOf: (event) => presentation.negotiate(event.headers['accept-language']),
   logger,
+  frontDoor: frontDoorOf(clientIp),
 });

@@ -1,6 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SnsSmsTransport } from '../adapters/sns/sms-transport.js';
-import { clientNetworksBy, createDirectory } from '../composition.js';
+import { clientNetworksBy, createDirectory, frontDoorOf } from '../composition.js';
 import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
@@ -16,7 +16,7 @@ const transport = new SnsSmsTransport(new SNSClient(SENDER_CLIENT_OPTIONS), {
   originationNumber: config.smsOriginationNumber,
   maxPriceUsd: config.smsMaxPriceUsd,
 });
-const { store, base, admin } = await storeEssentialsAndAdmin();
+const { store, base, admin, clientIp } = await storeEssentialsAndAdmin();
 
 const presentation = Presentation.load(config);
 
@@ -30,7 +30,8 @@ export const handler = makeRequestTokenHandler({
     smsPolicy: config.smsPolicy,
     sms: new SmsMessenger(transport, presentation),
   }),
-  clientOf: clientNetworksBy(config),
+  clientOf: clientNetworksBy(clientIp),
   localeOf: (event) => presentation.negotiate(event.headers['accept-language']),
   logger,
+  frontDoor: frontDoorOf(clientIp),
 });

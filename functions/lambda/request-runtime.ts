@@ -14,8 +14,8 @@ export const requestConfig: LambdaConfig = loadLambdaConfig(process.env);
 
 /** The store and essentials of runtime.ts, and Synapse's admin API when the deployment has one. */
 export async function storeEssentialsAndAdmin() {
-  const [{ store, base }, admin] = await Promise.all([storeAndEssentials(), synapseAdmin()]);
-  return { store, base, admin };
+  const [ready, admin] = await Promise.all([storeAndEssentials(), synapseAdmin()]);
+  return { ...ready, admin };
 }
 
 /** The abuse controls requestToken runs under, over the function's table (see composition.ts). */

@@ -9,11 +9,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
+import { SecretsManagerOriginSecrets } from '../adapters/secrets/origin-secrets.js';
 import { fetchSynapseModuleSecret } from '../adapters/secrets/synapse-module-secret.js';
 import { fetchTokenHmacSecret } from '../adapters/secrets/token-secret.js';
-import { createLogger, type Essentials, essentials, homeserverSessionsOf } from '../composition.js';
+import { systemClock } from '../adapters/system/system.js';
+import {
+  clientIpSourceOf,
+  createLogger,
+  type Essentials,
+  essentials,
+  homeserverSessionsOf,
+} from '../composition.js';
 import { type CoreLambdaConfig, loadCoreLambdaConfig } from '../config.js';
 import type { HomeserverSessions } from '../core/ports.js';
+import type { ClientIpSource } from '../http/client-ip.js';
 
 /** The settings every function reads; request-runtime.ts reads the rest, for the functions that need it. */
 export const config: CoreLambdaConfig = loadCoreLambdaConfig(process.env);
@@ -36,19 +45,37 @@ export const SENDER_CLIENT_OPTIONS = {
 export const logger = createLogger(config);
 
 /**
- * The session store on the function's table, and the essentials of core, ready together: the
- * table's connection is opened (one read of a key that never exists) while the HMAC key is
- * fetched, so the first request does not wait for the two connections one after the other.
+ * The session store on the function's table, the essentials of core, and where clients' IPs are
+ * read, ready together: the table's connection is opened (one read of a key that never exists)
+ * while the HMAC key (and, behind CloudFront, its origin secret) is fetched, so the first request
+ * does not wait for the connections one after the other.
  */
-export async function storeAndEssentials(): Promise<{ store: DynamoDbSessionStore; base: Essentials }> {
+export async function storeAndEssentials(): Promise<{
+  store: DynamoDbSessionStore;
+  base: Essentials;
+  clientIp: ClientIpSource;
+}> {
   const store = new DynamoDbSessionStore(tableClient(), config.tableName);
   const primed = store.load(PRIMING_KEY).catch((error: unknown) => {
     logger.debug('Priming the table connection failed; the first request will open it', {
       error: error instanceof Error ? error.name : 'unknown',
     });
   });
-  const [base] = await Promise.all([coreEssentials(), primed]);
-  return { store, base };
+  const [base, clientIp] = await Promise.all([coreEssentials(), clientIpSource(), primed]);
+  return { store, base, clientIp };
+}
+
+/** CLIENT_IP_SOURCE, with CloudFront's origin secret read from Secrets Manager when it is there. */
+async function clientIpSource(): Promise<ClientIpSource> {
+  const setting = config.clientIpSource;
+  if (setting.kind !== 'cloudfront' || !('secretArn' in setting.originSecret)) {
+    return clientIpSourceOf(setting);
+  }
+  const { secretArn } = setting.originSecret;
+  return clientIpSourceOf(
+    setting,
+    await SecretsManagerOriginSecrets.load(secretsClient(), secretArn, systemClock),
+  );
 }
 
 let documentClient: DynamoDBDocumentClient | undefined;

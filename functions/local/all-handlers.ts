@@ -3,7 +3,13 @@
  * each build their own (functions/lambda/), so none of them carries the others' code.
  */
 
-import { type AbuseControls, clientNetworksBy, type Essentials } from '../composition.js';
+import {
+  type AbuseControls,
+  clientIpSourceOf,
+  clientNetworksBy,
+  type Essentials,
+  frontDoorOf,
+} from '../composition.js';
 import type { ServiceConfig } from '../config.js';
 import type { AccountAdmin, HomeserverSessions, SessionStore, ThreepidDirectory } from '../core/ports.js';
 import { makePreviewSession } from '../core/preview.js';
@@ -19,7 +25,7 @@ import { makeGetValidated3pidHandler } from '../handlers/get-validated-3pid.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { makeSubmitTokenHandler } from '../handlers/submit-token.js';
 import { validationLinks } from '../http/links.js';
-import type { HttpEvent, LambdaHttpHandler } from '../http/middleware.js';
+import type { HttpEvent, LambdaHttpHandler, PipelineDeps } from '../http/middleware.js';
 import type { HttpResponse } from '../http/responses.js';
 import type { HandlerName } from '../http/routes.js';
 import { Mailer, SmsMessenger } from '../messages/messengers.js';
@@ -49,6 +55,9 @@ export function createAllHandlers(
   adapters: AllAdapters,
 ): HandlerSet {
   const { logger } = base;
+  const clientIp = clientIpSourceOf(config.clientIpSource);
+  // Behind CloudFront, every handler but the fallback (which serves nothing) checks its origin secret.
+  const pipeline = { logger, frontDoor: frontDoorOf(clientIp) };
   const { store, directory, switches, limiting, uniform } = adapters;
   const controls = { switches, limiting, uniform };
   const links = validationLinks(config.publicBaseUrl);
@@ -76,23 +85,23 @@ export function createAllHandlers(
         smsPolicy: config.smsPolicy,
         sms: new SmsMessenger(adapters.sms, messages),
       }),
-      clientOf: clientNetworksBy(config),
+      clientOf: clientNetworksBy(clientIp),
       localeOf: (event) => messages.negotiate(event.headers['accept-language']),
-      logger,
+      ...pipeline,
     }),
-    submitToken: makeSubmitTokenHandler({ submitToken, logger }),
+    submitToken: makeSubmitTokenHandler({ submitToken, ...pipeline }),
     emailLink: makeEmailLinkHandler({
       submitToken,
       previewSession: makePreviewSession({ ...base, store }),
-      logger,
+      ...pipeline,
       presentation: messages,
       nextLinkAllowedHosts: config.nextLinkAllowedHosts,
     }),
     getValidated3pid: makeGetValidated3pidHandler({
       getValidatedThreepid: makeGetValidatedThreepid({ ...base, store }),
-      logger,
+      ...pipeline,
     }),
-    accountPassword: accountPasswordHandler(config, base, adapters),
+    accountPassword: accountPasswordHandler(config, base, adapters, pipeline),
     fallback: makeFallbackHandler({ logger }),
   };
 }
@@ -102,6 +111,7 @@ function accountPasswordHandler(
   config: ServiceConfig,
   base: Essentials,
   adapters: AllAdapters,
+  pipeline: PipelineDeps,
 ): LambdaHttpHandler {
   const { admin, forward } = adapters;
   if (!admin || !forward) return makeFallbackHandler({ logger: base.logger });
@@ -114,6 +124,6 @@ function accountPasswordHandler(
       passwordMinLength: config.passwordMinLength,
     }),
     forward,
-    logger: base.logger,
+    ...pipeline,
   });
 }

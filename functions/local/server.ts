@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import dynalite from 'dynalite';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
 import { ensureSessionTable } from '../adapters/dynamodb/table.js';
 import { sweepExpiredItems } from '../adapters/dynamodb/ttl-sweeper.js';
@@ -40,6 +39,7 @@ import { checkedPresentation } from '../templates/checks.js';
 import { backPage, contentSecurityPolicy } from '../templates/pages.js';
 import type { Presentation } from '../templates/presentation.js';
 import { createAllHandlers, type HandlerSet } from './all-handlers.js';
+import { embeddedDynalite } from './dynalite.js';
 import { localContext, requestTarget, toHttpApiEvent, writeResult } from './event.js';
 import { proxyTo } from './proxy.js';
 import { localTokenSecret } from './secret.js';
@@ -294,12 +294,7 @@ async function startStorage(
   let embedded: Server | undefined;
   let endpoint = config.dynamodbEndpoint;
   if (!endpoint) {
-    embedded = dynalite({
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
-      ...(config.dataDir ? { path: config.dataDir } : {}),
-    });
+    embedded = embeddedDynalite(config.dataDir);
     if (onRequest) {
       embedded.on('request', (request: IncomingMessage) =>
         onRequest(String(request.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, '')),

@@ -3,7 +3,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadLocalConfig } from '../../functions/config.js';
 import { clientNetworks } from '../../functions/http/client-ip.js';
-import { ROUTES } from '../../functions/http/routes.js';
+import { fixedOriginSecrets } from '../../functions/http/front-door.js';
+import { ROUTES, routesServed } from '../../functions/http/routes.js';
 import { startTestServer, type TestServer } from '../helpers/local-server.js';
 
 /**
@@ -198,6 +199,7 @@ describe('CLIENT_IP_SOURCE=proxy TRUSTED_PROXY_CIDRS=127.0.0.1/32 npm start', ()
   it('takes the client from X-Forwarded-For, since the peer is the trusted loopback', async () => {
     const source = loadLocalConfig(ENV).clientIpSource;
     expect(source).toEqual({ kind: 'proxy', trusted: ['127.0.0.1/32'] });
+    if (source.kind !== 'proxy') throw new Error('not behind a proxy');
     await server.send('GET', '/_matrix/identity/v2/3pid/getValidated3pid', {
       headers: { 'X-Forwarded-For': '6.6.6.6, 2001:db8:1:2::9' },
     });
@@ -209,5 +211,57 @@ describe('CLIENT_IP_SOURCE=proxy TRUSTED_PROXY_CIDRS=127.0.0.1/32 npm start', ()
         { scope: 'ip48', value: 'ip6:2001:db8:1::/48' },
       ],
     });
+  });
+});
+
+describe('CLIENT_IP_SOURCE=cloudfront CLOUDFRONT_ORIGIN_SECRET=… npm start', () => {
+  const SECRET = 'c'.repeat(48);
+  let server: TestServer;
+  const events: APIGatewayProxyEventV2[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer(
+      { CLIENT_IP_SOURCE: 'cloudfront', CLOUDFRONT_ORIGIN_SECRET: SECRET },
+      { onEvent: (event) => events.push(event) },
+    );
+  });
+  afterAll(() => server.close());
+
+  const api = routesServed({ homeserver: false, admin: false, emailImport: false }).filter(
+    (route) => route.handler !== 'emailLink',
+  );
+
+  it.each(
+    api.map((route) => [route.method, route.path] as const),
+  )('refuses %s %s without the origin secret, as 403 M_FORBIDDEN', async (method, path) => {
+    const response = await server.send(method, path, method === 'POST' ? { body: '{}' } : {});
+    expect([response.status, response.json.errcode]).toEqual([403, 'M_FORBIDDEN']);
+  });
+
+  it('refuses the emailed link without it too, with a page for the person who opened it', async () => {
+    const path = '/_matrix/client/v3/validate/email/confirm';
+    const page = await server.get(path, { sid: 'a', token: 'b' });
+    expect([page.status, page.headers.get('content-type')]).toEqual([403, 'text/html; charset=utf-8']);
+    expect(page.text).toContain('This link does not work here');
+    expect((await server.send('HEAD', path)).status).toBe(403);
+    expect((await server.send('POST', path, { body: 'sid=a&token=b' })).status).toBe(403);
+  });
+
+  it('serves a request that carries it, keyed on the viewer address CloudFront gives', async () => {
+    const response = await server.post(
+      '/_matrix/client/v3/register/msisdn/requestToken',
+      { client_secret: 'cloudfront', country: 'GB', phone_number: '07400 123490', send_attempt: 1 },
+      { 'X-Origin-Verify': SECRET, 'CloudFront-Viewer-Address': '198.51.100.9:51234' },
+    );
+    expect([response.status, typeof response.json.sid]).toEqual([200, 'string']);
+    const event = events.at(-1);
+    if (!event) throw new Error('no event');
+    expect(clientNetworks(event, { kind: 'cloudfront', originSecrets: fixedOriginSecrets(SECRET) }).ip).toBe(
+      '198.51.100.9',
+    );
+  });
+
+  it('answers other paths 404 either way: the fallback serves nothing', async () => {
+    expect((await server.get('/_matrix/client/v3/sync')).status).toBe(404);
   });
 });

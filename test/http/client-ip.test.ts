@@ -7,6 +7,7 @@ import {
   ipv6Network,
   networksOfAddress,
 } from '../../functions/http/client-ip.js';
+import { fixedOriginSecrets } from '../../functions/http/front-door.js';
 import { httpEvent } from '../helpers/events.js';
 
 /**
@@ -20,7 +21,7 @@ const PROXY: ClientIpSource = {
   trusted: ['10.0.0.0/8', '2001:db8:ffff::/48', '203.0.113.7/32'],
 };
 const ORIGIN_SECRET = 'origin-secret-of-at-least-32-characters';
-const CLOUDFRONT: ClientIpSource = { kind: 'cloudfront', originSecret: ORIGIN_SECRET };
+const CLOUDFRONT: ClientIpSource = { kind: 'cloudfront', originSecrets: fixedOriginSecrets(ORIGIN_SECRET) };
 
 const ipv4 = (ip: string): ClientNetworks => ({ ip, keys: [{ scope: 'ip', value: `ip4:${ip}` }] });
 const ipv6 = (ip: string, net64: string, net48: string): ClientNetworks => ({

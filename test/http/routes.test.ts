@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { matchRoute, ROUTES, routeKeyOf, routeOf, routesServed } from '../../functions/http/routes.js';
+import {
+  type Deployment,
+  matchRoute,
+  ownedPaths,
+  ROUTES,
+  routeKeyOf,
+  routeOf,
+  routesServed,
+} from '../../functions/http/routes.js';
 import { httpEvent } from '../helpers/events.js';
 
 describe('the route table', () => {
@@ -117,6 +125,48 @@ describe('the route table', () => {
       const served = v3({ homeserver: true, admin: false, emailImport: true });
       expect(served.filter((key) => key.includes('/account/password'))).toEqual([]);
       expect(served).toContain('POST /_matrix/client/v3/register/email/requestToken');
+    });
+  });
+
+  describe('the paths a deployment owns, which every front door sends to the service', () => {
+    const DEPLOYMENTS: Deployment[] = [false, true].flatMap((homeserver) =>
+      [false, true].flatMap((admin) =>
+        [false, true].map((emailImport) => ({ homeserver, admin, emailImport })),
+      ),
+    );
+
+    it.each(DEPLOYMENTS)('are the paths of the routes it serves, each once: %o', (deployment) => {
+      const paths = ownedPaths(deployment);
+      expect([...paths].sort()).toEqual(paths);
+      expect(new Set(paths).size).toBe(paths.length);
+      expect(new Set(paths)).toEqual(new Set(routesServed(deployment).map((route) => route.path)));
+    });
+
+    it('are exact paths, with nothing a proxy or CloudFront would read as a pattern', () => {
+      for (const path of ownedPaths({ homeserver: true, admin: true, emailImport: true })) {
+        expect(path).toMatch(/^\/_matrix\/(client\/(r0|v3)|identity\/(v2|api\/v1))\/[A-Za-z0-9/]+$/);
+      }
+    });
+
+    it('in front of Synapse with its admin token: 22 paths, r0 and v3 alike, and the identity paths', () => {
+      const paths = ownedPaths({ homeserver: true, admin: true, emailImport: false });
+      expect(paths).toHaveLength(22);
+      const r0 = paths.filter((path) => path.startsWith('/_matrix/client/r0/'));
+      const v3 = paths.filter((path) => path.startsWith('/_matrix/client/v3/'));
+      expect(r0.map((path) => path.replace('/r0/', '/v3/'))).toEqual(v3);
+      expect(paths.filter((path) => path.startsWith('/_matrix/identity/'))).toEqual([
+        '/_matrix/identity/api/v1/3pid/getValidated3pid',
+        '/_matrix/identity/api/v1/validate/msisdn/requestToken',
+        '/_matrix/identity/api/v1/validate/msisdn/submitToken',
+        '/_matrix/identity/v2/3pid/getValidated3pid',
+      ]);
+      expect(paths).not.toContain('/_matrix/client/v3/register/email/requestToken');
+    });
+
+    it('leave the password reset, its requestTokens too, to a homeserver without an admin token', () => {
+      const paths = ownedPaths({ homeserver: true, admin: false, emailImport: false });
+      expect(paths.filter((path) => path.includes('/account/password'))).toEqual([]);
+      expect(paths).toHaveLength(16);
     });
   });
 });

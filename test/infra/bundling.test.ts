@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,7 +9,6 @@ import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureSessionTable } from '../../functions/adapters/dynamodb/table.js';
-import { DEFAULTS_DIR } from '../../functions/templates/presentation.js';
 import { esbuildOptions } from '../../infra/bundling.js';
 import { bindingsOf, FUNCTIONS, type FunctionName } from '../../infra/functions.js';
 import { EMULATOR_CLIENT_CONFIG, type RunningDynalite, startDynalite } from '../helpers/aws.js';
@@ -27,10 +26,11 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAX_RATIO_TO_HELLO_WORLD = 1.2;
 /**
  * The requestToken functions carry the abuse controls on top (the limits, their overrides'
- * validation, the client IP, the SMS and email policies: about 20 KiB minified), and negotiate
- * the language of what they send (negotiator's Accept-Language code, 1.2 KiB; the catalogs are
- * data files beside the bundle, read one locale at a time, not code in it), so their budget is a
- * little wider.
+ * validation, the client IP, the SMS and email policies: about 20 KiB minified), the clients of
+ * the homeserver (Synapse's admin API and module, CloudFront's origin secret: about 3 KiB), and
+ * negotiate the language of what they send (negotiator's Accept-Language code, 1.2 KiB; the
+ * catalogs are data files beside the bundle, read one locale at a time, not code in it), so their
+ * budget is a little wider.
  */
 const MAX_RATIO_FOR_SENDERS = 1.26;
 /** A function that uses no AWS client (the fallback) has no such floor: it keeps to this size. */
@@ -88,10 +88,6 @@ describe('the Lambda bundles', () => {
       names.map(async (name) => {
         const outfile = join(outDir, name, 'index.mjs');
         await build(esbuildOptions(join(ROOT, FUNCTIONS[name].entry), outfile));
-        // As the construct's command hooks do: the templates and catalogs beside the bundle.
-        if (bindingsOf(FUNCTIONS[name], 'templates').length > 0) {
-          cpSync(DEFAULTS_DIR, join(outDir, name, 'defaults'), { recursive: true });
-        }
         bundles.set(name, outfile);
         const helloEntry = join(ROOT, 'test', `.hello-${name}-${process.pid}.mjs`);
         writeFileSync(helloEntry, helloWorldSource(FUNCTIONS[name]));
@@ -132,6 +128,13 @@ describe('the Lambda bundles', () => {
       } else {
         expect(row.bytes, `${row.name} has no AWS client`).toBeLessThanOrEqual(MAX_BYTES_WITHOUT_CLIENTS);
       }
+    }
+  });
+
+  it('have the default templates beside them exactly when the construct copies them there', () => {
+    for (const name of names) {
+      const renders = bindingsOf(FUNCTIONS[name], 'templates').length > 0;
+      expect(existsSync(join(outDir, name, 'defaults', 'locales', 'en.json')), name).toBe(renders);
     }
   });
 

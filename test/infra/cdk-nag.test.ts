@@ -11,6 +11,7 @@ import {
   WITHOUT_AUTHORIZER,
 } from '../../infra/three-pid-validation.js';
 import { everyOption, testApp } from '../helpers/cdk.js';
+import { cloudFrontWithEveryOption } from '../helpers/cloudfront.js';
 
 const PROPS: MatrixThreepidValidationProps = {
   serverName: 'example.org',
@@ -37,6 +38,34 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 
   it('finds nothing unacknowledged with every option in use', () => {
     expect(findings(everyOption)).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged behind the CloudFront front door, with its defaults', () => {
+    expect(
+      findings(() => ({
+        frontDoor: 'cloudfront',
+        homeserver: { origin: 'https://synapse-origin.example.org' },
+      })),
+    ).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged behind the CloudFront front door, with every option in use', () => {
+    expect(
+      findings((stack) => {
+        const options = cloudFrontWithEveryOption(stack);
+        return {
+          ...options,
+          cloudFront: {
+            ...options.cloudFront,
+            originSecret: Secret.fromSecretCompleteArn(
+              stack,
+              'Origin',
+              'arn:aws:secretsmanager:eu-west-1:123456789012:secret:origin-AbCdEf',
+            ),
+          },
+        };
+      }),
+    ).toEqual([]);
   });
 
   it('acknowledges the missing authorizer on each route alone, for the reason of its auth kind', () => {

@@ -356,6 +356,7 @@ describe('MatrixThreepidValidation', () => {
           SMS_TOKEN_LIFETIME_S: '600',
           LOG_LEVEL: 'INFO',
           DEFAULT_LOCALE: 'en',
+          CLIENT_IP_SOURCE: 'direct',
           POWERTOOLS_SERVICE_NAME: 'matrix-3pid',
           NODE_OPTIONS: '--enable-source-maps',
           TABLE_NAME: { Ref: tableId() },

@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MatrixThreepidStack } from '../../infra/stack.js';
 import { testApp } from '../helpers/cdk.js';
+import { WEB_ACL_ARN } from '../helpers/cloudfront.js';
 
 const REQUIRED = {
   serverName: 'example.org',
@@ -109,6 +110,34 @@ describe('MatrixThreepidStack from CDK context', () => {
     );
     expect(() => stackWith({ ...REQUIRED, synapseModuleSecretArn: moduleSecret })).toThrow(
       /-c synapseModuleSecretArn needs -c homeserverOrigin/,
+    );
+  });
+
+  it('puts CloudFront in front with -c frontDoor=cloudfront, and outputs where to point the domain', () => {
+    const template = Template.fromStack(
+      stackWith({
+        ...REQUIRED,
+        frontDoor: 'cloudfront',
+        homeserverOrigin: 'https://synapse-origin.example.org',
+        webAclArn: WEB_ACL_ARN,
+        cloudFrontOriginReadTimeoutSeconds: '90',
+      }),
+    );
+    expect(Object.keys(template.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['FrontDoorDomainName', 'CloudFrontOriginSecretArn']),
+    );
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ WebACLId: WEB_ACL_ARN }),
+    });
+    expect(JSON.stringify(template.toJSON())).toContain('"OriginReadTimeout":90');
+  });
+
+  it('refuses the CloudFront options without -c frontDoor=cloudfront', () => {
+    expect(() => stackWith({ ...REQUIRED, webAclArn: WEB_ACL_ARN })).toThrow(
+      /-c webAclArn needs -c frontDoor=cloudfront/,
+    );
+    expect(() => stackWith({ ...REQUIRED, frontDoor: 'varnish' })).toThrow(
+      /-c frontDoor must be one of api-gateway, cloudfront, reverse-proxy/,
     );
   });
 

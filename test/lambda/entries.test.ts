@@ -1,4 +1,8 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -182,6 +186,43 @@ describe('the Lambda entry points', () => {
       expect(response.statusCode).toBe(404);
     }
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
+  describe('behind the CloudFront front door', () => {
+    const ORIGIN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matrix-3pid-origin-AbCdEf';
+    const ORIGIN_SECRET = 'o'.repeat(64);
+    beforeEach(() => {
+      vi.stubEnv('CLIENT_IP_SOURCE', 'cloudfront');
+      vi.stubEnv('CLOUDFRONT_ORIGIN_SECRET_ARN', ORIGIN_ARN);
+      secrets
+        .reset()
+        .on(GetSecretValueCommand, { SecretId: ORIGIN_ARN, VersionStage: 'AWSCURRENT' })
+        .resolves({ SecretString: ORIGIN_SECRET })
+        // Never rotated: Secrets Manager has no previous version.
+        .on(GetSecretValueCommand, { SecretId: ORIGIN_ARN, VersionStage: 'AWSPREVIOUS' })
+        .rejects(new ResourceNotFoundException({ message: 'no AWSPREVIOUS', $metadata: {} }));
+    });
+
+    it.each([
+      ['request-email-token', 'POST', '/_matrix/client/v3/register/email/requestToken'],
+      ['request-msisdn-token', 'POST', '/_matrix/client/v3/register/msisdn/requestToken'],
+      ['submit-token', 'POST', '/_matrix/client/v3/validate/msisdn/submitToken'],
+      ['email-link', 'GET', '/_matrix/client/v3/validate/email/confirm'],
+      ['get-validated-3pid', 'GET', '/_matrix/identity/v2/3pid/getValidated3pid'],
+    ])('%s reads its origin secret at cold start, and refuses a request without it with 403', async (name, method, path) => {
+      const handler = await entry(name);
+      const event = (headers: Record<string, string>) =>
+        httpEvent({ method, path, headers, ...(method === 'POST' ? { body: '{}' } : {}) });
+      const around = await handler(event({}), lambdaContext());
+      const forged = await handler(event({ 'x-origin-verify': 'f'.repeat(64) }), lambdaContext());
+      const through = await handler(event({ 'x-origin-verify': ORIGIN_SECRET }), lambdaContext());
+      expect([around.statusCode, forged.statusCode]).toEqual([403, 403]);
+      expect(through.statusCode).toBe(400);
+      // Once at cold start, then, for the forged value, the current and previous ones again.
+      expect(
+        secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.VersionStage),
+      ).toEqual(['AWSCURRENT', 'AWSCURRENT', 'AWSPREVIOUS']);
+    });
   });
 
   it('refuses to start on a secret too short to be a key', async () => {

@@ -26,8 +26,10 @@ import { type SynapseStandIn, startSynapseStandIn } from '../helpers/synapse-sta
  *
  * The functions run as deployed in front of Synapse with its admin token and its module (a
  * stand-in, which is not AWS and is not recorded), so the password reset is served, requestToken
- * asks Synapse who an address belongs to, and email sessions are copied into Synapse; the
- * fallback, which exists only without a homeserver, is granted as there.
+ * asks Synapse who an address belongs to, and email sessions are copied into Synapse; and behind
+ * the CloudFront front door, so each reads CloudFront's origin secret and every request carries
+ * it, as CloudFront sends it. The fallback, which exists only without a homeserver, is granted as
+ * there.
  *
  * The flows run in order and record; the last tests compare. Run the file whole.
  */
@@ -43,9 +45,12 @@ const ENV = {
   TOKEN_HMAC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:matrix-3pid-hmac-AbCdEf',
   LOG_LEVEL: 'SILENT',
   RATE_LIMITS: GENEROUS_RATE_LIMITS,
+  CLIENT_IP_SOURCE: 'cloudfront',
+  CLOUDFRONT_ORIGIN_SECRET_ARN:
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:matrix-3pid-origin-AbCdEf',
 };
 const UNKNOWN_SID = 'AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAA';
-/** What the recorder answers for every secret: the HMAC key, and the Synapse admin token alike. */
+/** What the recorder answers for every secret: the HMAC key, the admin token and the origin secret alike. */
 const SECRET_STRING = 'k'.repeat(64);
 const ADMIN_TOKEN_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:synapse-admin-AbCdEf';
 const MODULE_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:synapse-module-AbCdEf';
@@ -115,7 +120,13 @@ describe('each function is granted exactly the AWS actions its code sends', () =
     expect(recorder.take(), 'no request is left over from before').toEqual([]);
     const handler = handlers.get(name);
     if (!handler) throw new Error(`${name} was not loaded`);
-    const response = await handler(httpEvent(input), lambdaContext(name));
+    // As CloudFront sends it: its origin secret, and the address it saw the client at.
+    const headers = {
+      'x-origin-verify': SECRET_STRING,
+      'cloudfront-viewer-address': `${input.sourceIp ?? '192.0.2.1'}:443`,
+      ...input.headers,
+    };
+    const response = await handler(httpEvent({ ...input, headers }), lambdaContext(name));
     creditTo(name);
     return { status: response.statusCode, body: response.body ?? '', json: () => parseJsonBody(response) };
   }
@@ -473,7 +484,7 @@ describe('each function is granted exactly the AWS actions its code sends', () =
       );
     });
 
-    it('covers the cold start: its secrets (the HMAC key, the admin token), and the priming read of a session key', () => {
+    it('covers the cold start: its secrets (the HMAC key, the admin token, the origin secret), and the priming read of a session key', () => {
       for (const name of NAMES) {
         const hasTable = FUNCTIONS[name].bindings.some((binding) => binding.kind === 'table');
         const secrets = FUNCTIONS[name].bindings.filter((binding) => binding.kind === 'secret').length;
@@ -535,6 +546,7 @@ function grantedPermissions(): Record<FunctionName, string[]> {
     };
     const construct = new MatrixThreepidValidation(stack, 'Validation', {
       ...props,
+      frontDoor: 'cloudfront',
       ...(withSynapse ? { homeserver } : {}),
     });
     return { stack, construct, resources: Template.fromStack(stack).toJSON().Resources as Resources };
@@ -542,7 +554,7 @@ function grantedPermissions(): Record<FunctionName, string[]> {
 
   return Object.fromEntries(
     NAMES.map((name) => {
-      // In front of Synapse, as the functions ran; the fallback exists only without it.
+      // In front of Synapse, as the functions ran.
       const deployment = deployments.find((candidate) => candidate.construct.functions[name] !== undefined);
       if (!deployment) throw new Error(`no deployment has a ${name} function`);
       const { stack, construct, resources } = deployment;

@@ -100,12 +100,21 @@ export class DynamoDbSessionStore implements SessionStore {
       'newest_token_expires_at_ms > :newestTokenAfter',
       `${TTL_ATTRIBUTE} > :nowSeconds`,
       ...(appending ? ['size(tokens) < :maxTokens'] : []),
+    ];
+    // A new record, or one that may be written in place: with resend spacing, one spaced as its
+    // first message asks, or one spaced as a later one. Written without parentheses, as AND binds
+    // tighter than OR: dynalite's parser backtracks through nested ones, and took 4.4 ms to parse
+    // this condition with them (0.6 ms without spacing) against 0.1 ms without, on the thread that
+    // serves every request of `npm start`.
+    const writable = [
+      `attribute_not_exists(${PARTITION_KEY})`,
       ...(write.spacing === undefined
-        ? []
+        ? [inPlace]
         : [
-            '((send_count <= :one AND last_sent_at_ms <= :firstSpacedAt) OR ' +
-              '(send_count > :one AND last_sent_at_ms <= :laterSpacedAt))',
-          ]),
+            [...inPlace, 'send_count <= :one', 'last_sent_at_ms <= :firstSpacedAt'],
+            [...inPlace, 'send_count > :one', 'last_sent_at_ms <= :laterSpacedAt'],
+          ]
+      ).map((conditions) => conditions.join(' AND ')),
     ];
     try {
       const { Attributes } = await this.client.send(
@@ -113,7 +122,7 @@ export class DynamoDbSessionStore implements SessionStore {
           TableName: this.tableName,
           Key: this.keyOf(write.key),
           UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: `attribute_not_exists(${PARTITION_KEY}) OR (${inPlace.join(' AND ')})`,
+          ConditionExpression: writable.join(' OR '),
           ExpressionAttributeValues: {
             ':generation': write.generation,
             ':purpose': write.purpose,
