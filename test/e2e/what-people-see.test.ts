@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACK_PATH } from '../../functions/local/server.js';
@@ -17,7 +18,14 @@ describe.runIf(CHROMIUM_AVAILABLE)('what people see', () => {
   let english: BrowserContext;
 
   beforeAll(async () => {
-    server = await startTestServer({ SERVER_NAME: 'example.org', SUPPORT_CONTACT: 'help@example.org' });
+    // Uniform answers, and an address with an account: registering it sends a notice, not a link.
+    server = await startTestServer({
+      SERVER_NAME: 'example.org',
+      SUPPORT_CONTACT: 'help@example.org',
+      THREEPID_BINDINGS_FILE: fileURLToPath(new URL('../../examples/bindings.json', import.meta.url)),
+      REQUEST_TOKEN_INHIBIT_3PID_ERRORS: 'true',
+      RESPONSE_FLOOR_MS: '0',
+    });
     browser = await launchChromium();
     // axe is a script, and the pages allow none: this context lets it in.
     english = await browser.newContext({ locale: 'en-US', bypassCSP: true });
@@ -158,5 +166,18 @@ describe.runIf(CHROMIUM_AVAILABLE)('what people see', () => {
     expect(await page.locator('h1').textContent()).toBe('Dirección de correo confirmada');
     await expectAccessible(page, 'the confirmed page');
     await page.close();
+
+    const notice = await server.post(
+      '/_matrix/client/v3/register/email/requestToken',
+      { client_secret: 'see-notice', email: 'bob@example.org', send_attempt: 1 },
+      { 'Accept-Language': 'es' },
+    );
+    expect(notice.status).toBe(200);
+    const message = await server.lastMessage('bob@example.org');
+    expect(message.html).toContain('<html lang="es">');
+    const mail = await english.newPage();
+    await mail.setContent(message.html ?? '');
+    await expectAccessible(mail, 'the notice email');
+    await mail.close();
   });
 });
