@@ -12,6 +12,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RATE_LIMITS } from '../functions/core/rate-limits.js';
 import { envExample } from '../functions/local/help.js';
+import { TEMPLATE_NAMES, TEMPLATE_VARIABLES } from '../functions/templates/checks.js';
+import type { TemplateName } from '../functions/templates/presentation.js';
 import {
   type Parser,
   presenceOf,
@@ -100,8 +102,32 @@ export function settingsTables(): Record<string, string> {
         SETTING_DOCS[name],
       ]),
     ),
+    templates: table(
+      ['File', 'What it is', 'Variables'],
+      TEMPLATE_NAMES.map((name) => [
+        code(name),
+        TEMPLATE_DOCS[name],
+        TEMPLATE_VARIABLES[name].length === 0
+          ? 'none'
+          : TEMPLATE_VARIABLES[name].map((variable) => code(`{{${variable}}}`)).join(' '),
+      ]),
+    ),
   };
 }
+
+/** What each template file is, for the README's table of what TEMPLATES_DIR may replace. */
+const TEMPLATE_DOCS: Record<TemplateName, string> = {
+  'email.html': 'The validation email, HTML part',
+  'email.txt': 'The validation email, text part',
+  'notice-email.html': 'The notice a decoy session sends instead of a token (uniform answers), HTML part',
+  'notice-email.txt': 'The same notice, text part',
+  'page.html': 'The frame of every page: `{{content}}` is the page itself',
+  'page.css': 'The pages\' only stylesheet (inlined, allowed by its hash)',
+  'confirm.html': 'The page the emailed link opens, with the button that validates',
+  'confirmed.html': 'The page after the button, or for a link already used',
+  'error.html': 'Every error page (the words come from `error.<kind>.title` and `.text`)',
+  'back.html': 'Local only: the stand-in for the app `next_link` returns to',
+};
 
 /** `readme` with every marked table replaced by its generated text. */
 export function withSettingsTables(readme: string): string {
