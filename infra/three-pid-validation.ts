@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,8 +84,14 @@ const COMPILED = import.meta.url.endsWith('.js');
 /** A function's entry file: the TypeScript source here, its JavaScript in the installed package. */
 const entryOf = (spec: FunctionSpec) =>
   join(REPOSITORY_ROOT, COMPILED ? spec.entry.replace(/\.ts$/, '.js') : spec.entry);
-// Absent when this package is installed as a dependency; NodejsFunction then finds the app's own.
-const LOCK_FILE = join(REPOSITORY_ROOT, 'package-lock.json');
+/**
+ * Where esbuild runs, and the lock file it goes by. In this repository: here. Installed in another
+ * app: that app's, which NodejsFunction finds from the working directory (its root, holding both
+ * the lock file and node_modules/, with this package's entries and dependencies inside).
+ */
+const PROJECT = COMPILED
+  ? {}
+  : { projectRoot: REPOSITORY_ROOT, depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json') };
 
 export interface CustomDomainProps {
   /** The host name clients use, e.g. `matrix.example.org`. */
@@ -684,8 +689,7 @@ export class MatrixThreepidValidation extends Construct {
     const fn = new NodejsFunction(this, name, {
       entry: entryOf(spec),
       handler: 'handler',
-      projectRoot: REPOSITORY_ROOT,
-      ...(existsSync(LOCK_FILE) ? { depsLockFilePath: LOCK_FILE } : {}),
+      ...PROJECT,
       description: spec.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
