@@ -12,8 +12,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RATE_LIMITS } from '../functions/core/rate-limits.js';
 import { envExample } from '../functions/local/help.js';
-import { TEMPLATE_NAMES, TEMPLATE_VARIABLES } from '../functions/templates/checks.js';
-import type { TemplateName } from '../functions/templates/presentation.js';
 import {
   type Parser,
   presenceOf,
@@ -25,6 +23,8 @@ import {
   type SettingName,
   type Where,
 } from '../functions/settings.js';
+import { TEMPLATE_NAMES, TEMPLATE_VARIABLES } from '../functions/templates/checks.js';
+import type { TemplateName } from '../functions/templates/presentation.js';
 import { withReadmeRecipe } from './routes.js';
 
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
@@ -122,7 +122,7 @@ const TEMPLATE_DOCS: Record<TemplateName, string> = {
   'notice-email.html': 'The notice a decoy session sends instead of a token (uniform answers), HTML part',
   'notice-email.txt': 'The same notice, text part',
   'page.html': 'The frame of every page: `{{content}}` is the page itself',
-  'page.css': 'The pages\' only stylesheet (inlined, allowed by its hash)',
+  'page.css': "The pages' only stylesheet (inlined, allowed by its hash)",
   'confirm.html': 'The page the emailed link opens, with the button that validates',
   'confirmed.html': 'The page after the button, or for a link already used',
   'error.html': 'Every error page (the words come from `error.<kind>.title` and `.text`)',
