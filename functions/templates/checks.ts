@@ -7,6 +7,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ParserError, parse, parseFragment } from 'parse5';
+import { SAXParser } from 'parse5-sax-parser';
 import { SettingsError } from '../settings.js';
 import { PLACEHOLDER, VARIABLE } from './engine.js';
 import {
@@ -147,52 +149,59 @@ const FORBIDDEN_ELEMENTS = new Set([
 ]);
 /** Attributes whose value the browser or mail client fetches. */
 const FETCHING_ATTRIBUTES = new Set(['src', 'srcset', 'poster', 'background', 'data', 'codebase', 'action']);
-const TAG =
-  /<!--[\s\S]*?-->|<!doctype[^>]*>|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/gi;
-const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
-
 /**
- * What is wrong with an HTML template, if anything: tags that do not balance or do not parse,
- * script of any kind, and anything fetched from outside (images, styles, fonts, frames), which
- * mail clients block and which would tell a third party who opened what. `allowAction` lets the
- * confirmation page's form post to `{{action}}`.
+ * What is wrong with an HTML template, if anything: markup the WHATWG tokenizer (parse5) reports
+ * as an error, tags that do not balance, script of any kind, and anything fetched from outside
+ * (images, styles, fonts, frames), which mail clients block and which would tell a third party who
+ * opened what. Tags and attributes are read as a browser reads them (entities decoded, `<img/src>`
+ * split), so a check cannot be slipped past by spelling. `allowAction` lets the confirmation
+ * page's form post to `{{action}}`.
  */
 export function htmlProblems(html: string, options: { allowAction?: boolean } = {}): string[] {
   const problems: string[] = [];
+  const document = /^\s*<!doctype/i.test(html);
+  const onParseError = (error: ParserError) =>
+    problems.push(`cannot read the markup near "${snippet(html.slice(error.startOffset))}" (${error.code})`);
+  if (document) parse(html, { onParseError });
+  else parseFragment(html, { onParseError });
+
   const open: string[] = [];
-  let last = 0;
-  for (const match of html.matchAll(TAG)) {
-    const between = html.slice(last, match.index);
-    if (/<[a-zA-Z/!]/.test(between)) problems.push(`cannot read the markup near "${snippet(between)}"`);
-    last = match.index + match[0].length;
-    const [, closing, rawName, attributes = '', selfClosing] = match;
-    if (rawName === undefined) continue;
-    const name = rawName.toLowerCase();
+  const tags = new SAXParser();
+  tags.on('startTag', (tag) => {
+    const name = tag.tagName;
     if (FORBIDDEN_ELEMENTS.has(name)) problems.push(`<${name}> is not allowed`);
-    if (closing) {
-      if (VOID_ELEMENTS.has(name)) continue;
-      const top = open.pop();
-      if (top !== name) problems.push(`</${name}> closes ${top ? `<${top}>` : 'nothing'}`);
-      continue;
-    }
-    problems.push(...attributeProblems(name, attributes, options));
-    if (!VOID_ELEMENTS.has(name) && !selfClosing) open.push(name);
-  }
-  if (/<[a-zA-Z/!]/.test(html.slice(last)))
-    problems.push(`cannot read the markup near "${snippet(html.slice(last))}"`);
+    problems.push(...attributeProblems(name, tag.attrs, options));
+    if (!VOID_ELEMENTS.has(name) && !tag.selfClosing) open.push(name);
+  });
+  tags.on('endTag', (tag) => {
+    const name = tag.tagName;
+    if (VOID_ELEMENTS.has(name)) return;
+    const top = open.pop();
+    if (top !== name) problems.push(`</${name}> closes ${top ? `<${top}>` : 'nothing'}`);
+  });
+  tags.write(html);
+  tags.end();
   if (open.length > 0) problems.push(`not closed: ${open.map((name) => `<${name}>`).join(', ')}`);
   return [...problems, ...cssProblems(html)];
 }
 
+/** A URL as a browser reads it: without tabs and newlines, nor the controls and spaces it starts with. */
+function asBrowserReads(url: string): string {
+  const joined = url.replace(/[\t\n\r]/g, '');
+  let start = 0;
+  while (start < joined.length && joined.charCodeAt(start) <= 0x20) start++;
+  return joined.slice(start);
+}
+
 function attributeProblems(
   element: string,
-  attributes: string,
+  attributes: readonly { readonly name: string; readonly value: string }[],
   options: { allowAction?: boolean },
 ): string[] {
   const problems: string[] = [];
-  for (const match of attributes.matchAll(ATTRIBUTE)) {
-    const name = (match[1] ?? '').toLowerCase();
-    const value = (match[2] ?? '').replace(/^["']|["']$/g, '').trim();
+  for (const attribute of attributes) {
+    const name = attribute.name.toLowerCase();
+    const value = asBrowserReads(attribute.value).trim();
     if (name.startsWith('on')) problems.push(`<${element} ${name}>: event handlers are not allowed`);
     if (/^javascript:/i.test(value)) problems.push(`<${element} ${name}>: javascript: URLs are not allowed`);
     if (element === 'meta' && name === 'http-equiv' && /refresh/i.test(value)) {

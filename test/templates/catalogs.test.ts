@@ -175,6 +175,28 @@ describe('TEMPLATES_DIR', () => {
     );
   });
 
+  it('reads markup as a browser does, so no spelling slips past the checks', () => {
+    expect(templateProblems('error.html', '<h1>{{title}}</h1><img/src=https://t.example/p.gif>')).toEqual([
+      expect.stringContaining('(unexpected-solidus-in-tag)'),
+      expect.stringContaining('<img src="https://t.example/p.gif">: an external resource'),
+    ]);
+    expect(
+      templateProblems('error.html', '<h1>{{title}}</h1><a href=" &#106;ava&#x09;script:alert(1)">x</a>'),
+    ).toEqual(['<a href>: javascript: URLs are not allowed']);
+    expect(templateProblems('error.html', '<h1>{{title}}</h1><p onclick=x>{{text}}</p>')).toEqual([
+      '<p onclick>: event handlers are not allowed',
+    ]);
+    expect(templateProblems('error.html', '<h1>{{title}}</h1><p><b>{{text}}</p></b>')).toEqual([
+      '</p> closes <b>',
+      '</b> closes <p>',
+    ]);
+    expect(templateProblems('error.html', '<h1>{{title}}</h1><p>{{text}}</p><br =x>')).toEqual([
+      expect.stringMatching(
+        /^cannot read the markup near "=x>" \(unexpected-equals-sign-before-attribute-name\)$/,
+      ),
+    ]);
+  });
+
   it('refuses a default locale without a catalog', () => {
     expect(problems({}, 'pt')).toEqual([expect.stringContaining('DEFAULT_LOCALE pt has no catalog')]);
   });
