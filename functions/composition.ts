@@ -17,6 +17,7 @@ import { validationPolicy } from './config.js';
 import type { ValidationPolicy } from './core/policy.js';
 import {
   type Clock,
+  type DomainEvents,
   type HomeserverSessions,
   NO_HOMESERVER_SESSIONS,
   type Random,
@@ -65,12 +66,16 @@ export function synapseAdminOf(
   return new SynapseAdmin({ baseUrl: config.synapseAdminUrl, accessToken });
 }
 
-/** What every use case may draw on: time, randomness, the keyed hasher, the log and the rules. */
+/**
+ * What every use case may draw on: time, randomness, the keyed hasher, the log, where events are
+ * counted, and the rules.
+ */
 export interface Essentials {
   readonly clock: Clock;
   readonly random: Random;
   readonly hasher: SecretHasher;
   readonly logger: Logger;
+  readonly events: DomainEvents;
   readonly policy: ValidationPolicy;
 }
 
@@ -78,6 +83,7 @@ export function essentials(
   config: Pick<ServiceConfig, 'emailTokenLifetimeS' | 'smsTokenLifetimeS' | 'nextLinkAllowedHosts'>,
   tokenHmacSecret: string,
   logger: Logger,
+  events: DomainEvents,
   overrides: { readonly clock?: Clock; readonly random?: Random } = {},
 ): Essentials {
   return {
@@ -85,6 +91,7 @@ export function essentials(
     random: overrides.random ?? cryptoRandom,
     hasher: new HmacSecretHasher(tokenHmacSecret),
     logger,
+    events,
     policy: validationPolicy(config),
   };
 }

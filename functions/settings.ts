@@ -539,6 +539,12 @@ export const SERVICE_SETTINGS = {
     lambda: { default: 'INFO' },
     local: { default: 'WARN' },
   },
+  metricNamespace: {
+    env: 'POWERTOOLS_METRICS_NAMESPACE',
+    prop: 'metricNamespace',
+    type: matching(/^[A-Za-z0-9.\-_/#:]{1,255}$/, 'up to 255 of [A-Za-z0-9.-_/#:]'),
+    lambda: { default: 'Matrix3pid' },
+  },
   clientIpSource: {
     env: 'CLIENT_IP_SOURCE',
     context: 'clientIpSource',
@@ -931,6 +937,8 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   dataDir: 'Directory where the embedded store keeps sessions across restarts.',
   dynamodbEndpoint: 'Use another DynamoDB-compatible endpoint instead of the embedded one.',
   logLevel: 'Level of the structured logs.',
+  metricNamespace:
+    'CloudWatch namespace of the service’s metrics (embedded metric format); locally they are logged as `Counted` at INFO.',
   tableName: 'The DynamoDB table (set by the deployment).',
   smsSenderId: 'Alphanumeric SMS sender ID, where destination countries support one.',
   smsOriginationNumber: 'Registered SMS origination number, where destination countries require one.',

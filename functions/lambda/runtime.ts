@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
+import { EmfDomainEvents } from '../adapters/metrics/emf-events.js';
 import { SecretsManagerOriginSecrets } from '../adapters/secrets/origin-secrets.js';
 import { fetchSynapseModuleSecret } from '../adapters/secrets/synapse-module-secret.js';
 import { fetchTokenHmacSecret } from '../adapters/secrets/token-secret.js';
@@ -93,7 +94,7 @@ async function coreEssentials(): Promise<Essentials> {
   const source = config.tokenHmacSecret;
   const secret =
     'value' in source ? source.value : await fetchTokenHmacSecret(secretsClient(), source.secretArn);
-  return essentials(config, secret, logger);
+  return essentials(config, secret, logger, new EmfDomainEvents(config.metricNamespace, logger));
 }
 
 /**

@@ -15,6 +15,7 @@ import { ensureSessionTable } from '../adapters/dynamodb/table.js';
 import { sweepExpiredItems } from '../adapters/dynamodb/ttl-sweeper.js';
 import { homeserverForwarder } from '../adapters/homeserver/forward.js';
 import { Outbox } from '../adapters/local/outbox.js';
+import { LogDomainEvents } from '../adapters/metrics/log-events.js';
 import {
   abuseControls,
   createDirectory,
@@ -109,7 +110,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
   const logger = createLogger(serviceConfig);
   const outbox = new Outbox({ now, ...(print ? { print } : {}) });
-  const base = essentials(serviceConfig, secret.secret, logger, {
+  const base = essentials(serviceConfig, secret.secret, logger, new LogDomainEvents(logger), {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
