@@ -17,7 +17,6 @@ import { validationPolicy } from './config.js';
 import type { ValidationPolicy } from './core/policy.js';
 import {
   type Clock,
-  type DomainEvents,
   type HomeserverSessions,
   NO_HOMESERVER_SESSIONS,
   type Random,
@@ -66,16 +65,12 @@ export function synapseAdminOf(
   return new SynapseAdmin({ baseUrl: config.synapseAdminUrl, accessToken });
 }
 
-/**
- * What every use case may draw on: time, randomness, the keyed hasher, the log, where events are
- * counted, and the rules.
- */
+/** What every use case may draw on: time, randomness, the keyed hasher, the log and the rules. */
 export interface Essentials {
   readonly clock: Clock;
   readonly random: Random;
   readonly hasher: SecretHasher;
   readonly logger: Logger;
-  readonly events: DomainEvents;
   readonly policy: ValidationPolicy;
 }
 
@@ -83,7 +78,6 @@ export function essentials(
   config: Pick<ServiceConfig, 'emailTokenLifetimeS' | 'smsTokenLifetimeS' | 'nextLinkAllowedHosts'>,
   tokenHmacSecret: string,
   logger: Logger,
-  events: DomainEvents,
   overrides: { readonly clock?: Clock; readonly random?: Random } = {},
 ): Essentials {
   return {
@@ -91,7 +85,6 @@ export function essentials(
     random: overrides.random ?? cryptoRandom,
     hasher: new HmacSecretHasher(tokenHmacSecret),
     logger,
-    events,
     policy: validationPolicy(config),
   };
 }

@@ -541,7 +541,6 @@ export const SERVICE_SETTINGS = {
   },
   metricNamespace: {
     env: 'POWERTOOLS_METRICS_NAMESPACE',
-    prop: 'metricNamespace',
     type: matching(/^[A-Za-z0-9.\-_/#:]{1,255}$/, 'up to 255 of [A-Za-z0-9.-_/#:]'),
     lambda: { default: 'Matrix3pid' },
   },

@@ -2,12 +2,12 @@ import { frontDoorOf } from '../composition.js';
 import { makePreviewSession } from '../core/preview.js';
 import { makeSubmitToken } from '../core/submit-token.js';
 import { makeEmailLinkHandler } from '../handlers/email-link.js';
-import { config, homeserverSessions, logger, storeAndEssentials } from './runtime.js';
+import { config, domainEvents, homeserverSessions, logger, storeAndEssentials } from './runtime.js';
 
 const [{ store, base, clientIp }, sessions] = await Promise.all([storeAndEssentials(), homeserverSessions()]);
 
 export const handler = makeEmailLinkHandler({
-  submitToken: makeSubmitToken({ ...base, store, homeserverSessions: sessions }),
+  submitToken: makeSubmitToken({ ...base, store, homeserverSessions: sessions, events: domainEvents() }),
   previewSession: makePreviewSession({ ...base, store }),
   logger,
   frontDoor: frontDoorOf(clientIp),

@@ -7,7 +7,7 @@ import { validationLinks } from '../http/links.js';
 import { Mailer } from '../messages/messengers.js';
 
 import { requestConfig as config, requestControls, storeEssentialsAndAdmin } from './request-runtime.js';
-import { homeserverSessions, logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
+import { domainEvents, homeserverSessions, logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
 
 /** requestToken for email: the only function allowed to send through SES. */
 const transport = new SesEmailTransport(new SESClient(SENDER_CLIENT_OPTIONS), {
@@ -30,6 +30,7 @@ export const handler = makeRequestTokenHandler({
     emailPolicy: config.emailPolicy,
     email: new Mailer(transport, { serverName: config.serverName }),
     homeserverSessions: sessions,
+    events: domainEvents(),
   }),
   clientOf: clientNetworksBy(clientIp),
   logger,

@@ -7,7 +7,7 @@ import { validationLinks } from '../http/links.js';
 import { SmsMessenger } from '../messages/messengers.js';
 
 import { requestConfig as config, requestControls, storeEssentialsAndAdmin } from './request-runtime.js';
-import { logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
+import { domainEvents, logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
 
 /** requestToken for phone numbers: the only function allowed to publish SMS through SNS. */
 const transport = new SnsSmsTransport(new SNSClient(SENDER_CLIENT_OPTIONS), {
@@ -26,6 +26,7 @@ export const handler = makeRequestTokenHandler({
     links: validationLinks(config.publicBaseUrl),
     smsPolicy: config.smsPolicy,
     sms: new SmsMessenger(transport, { serverName: config.serverName }),
+    events: domainEvents(),
   }),
   clientOf: clientNetworksBy(clientIp),
   logger,

@@ -22,7 +22,7 @@ import {
   homeserverSessionsOf,
 } from '../composition.js';
 import { type CoreLambdaConfig, loadCoreLambdaConfig } from '../config.js';
-import type { HomeserverSessions } from '../core/ports.js';
+import type { DomainEvents, HomeserverSessions } from '../core/ports.js';
 import type { ClientIpSource } from '../http/client-ip.js';
 
 /** The settings every function reads; request-runtime.ts reads the rest, for the functions that need it. */
@@ -94,7 +94,7 @@ async function coreEssentials(): Promise<Essentials> {
   const source = config.tokenHmacSecret;
   const secret =
     'value' in source ? source.value : await fetchTokenHmacSecret(secretsClient(), source.secretArn);
-  return essentials(config, secret, logger, new EmfDomainEvents(config.metricNamespace, logger));
+  return essentials(config, secret, logger);
 }
 
 /**
@@ -108,6 +108,16 @@ export async function homeserverSessions(): Promise<HomeserverSessions> {
       ? source?.value
       : await fetchSynapseModuleSecret(secretsClient(), source.secretArn);
   return homeserverSessionsOf(config, secret);
+}
+
+let events: DomainEvents | undefined;
+/**
+ * Where the functions that count something (requestToken, submitToken, the emailed link) record
+ * it: EMF lines on stdout, in the deployment's namespace. The others do not carry Powertools Metrics.
+ */
+export function domainEvents(): DomainEvents {
+  events ??= new EmfDomainEvents(config.metricNamespace, logger);
+  return events;
 }
 
 let secrets: SecretsManagerClient | undefined;

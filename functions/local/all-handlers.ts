@@ -11,7 +11,13 @@ import {
   frontDoorOf,
 } from '../composition.js';
 import type { ServiceConfig } from '../config.js';
-import type { AccountAdmin, HomeserverSessions, SessionStore, ThreepidDirectory } from '../core/ports.js';
+import type {
+  AccountAdmin,
+  DomainEvents,
+  HomeserverSessions,
+  SessionStore,
+  ThreepidDirectory,
+} from '../core/ports.js';
 import { makePreviewSession } from '../core/preview.js';
 import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
@@ -44,6 +50,8 @@ export interface AllAdapters extends AbuseControls {
   readonly homeserverSessions: HomeserverSessions;
   readonly email: EmailTransport;
   readonly sms: SmsTransport;
+  /** Where sends, refusals and validations are counted (the log, locally). */
+  readonly events: DomainEvents;
 }
 
 export function createAllHandlers(
@@ -59,8 +67,8 @@ export function createAllHandlers(
   const controls = { switches, limiting, uniform };
   const links = validationLinks(config.publicBaseUrl);
   const messages = { serverName: config.serverName };
-  const { homeserverSessions } = adapters;
-  const submitToken = makeSubmitToken({ ...base, store, homeserverSessions });
+  const { homeserverSessions, events } = adapters;
+  const submitToken = makeSubmitToken({ ...base, store, homeserverSessions, events });
   return {
     requestToken: makeRequestTokenHandler({
       email: makeRequestEmailToken({
@@ -72,6 +80,7 @@ export function createAllHandlers(
         emailPolicy: config.emailPolicy,
         email: new Mailer(adapters.email, messages),
         homeserverSessions,
+        events,
       }),
       msisdn: makeRequestMsisdnToken({
         ...base,
@@ -81,6 +90,7 @@ export function createAllHandlers(
         links,
         smsPolicy: config.smsPolicy,
         sms: new SmsMessenger(adapters.sms, messages),
+        events,
       }),
       clientOf: clientNetworksBy(clientIp),
       ...pipeline,

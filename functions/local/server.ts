@@ -110,7 +110,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
   const logger = createLogger(serviceConfig);
   const outbox = new Outbox({ now, ...(print ? { print } : {}) });
-  const base = essentials(serviceConfig, secret.secret, logger, new LogDomainEvents(logger), {
+  const base = essentials(serviceConfig, secret.secret, logger, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
@@ -130,6 +130,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     homeserverSessions: homeserverSessionsOf(serviceConfig, config.synapseModuleSecret),
     email: outbox,
     sms: outbox,
+    events: new LogDomainEvents(logger),
   });
   const homeserver = serviceConfig.homeserverUrl !== undefined;
   app = {

@@ -15,6 +15,7 @@ export function helloWorldSource(spec: FunctionSpec): string {
   const table = bindingsOf(spec, 'table').length > 0;
   const secret = bindingsOf(spec, 'secret').length > 0;
   const sends = bindingsOf(spec, 'sender').map((binding) => binding.sends);
+  const counts = bindingsOf(spec, 'metrics').length > 0;
   const lines: string[] = [];
   const calls: string[] = [];
   if (secret) {
@@ -32,6 +33,13 @@ export function helloWorldSource(spec: FunctionSpec): string {
     calls.push(
       "await table.send(new UpdateCommand({ TableName: process.env.TABLE_NAME, Key: { pk: 'hello' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 } }));",
     );
+  }
+  if (counts) {
+    lines.push(
+      "import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';",
+      "const metrics = new Metrics({ namespace: 'Hello' });",
+    );
+    calls.push("metrics.addMetric('Hello', MetricUnit.Count, 1);", 'metrics.publishStoredMetrics();');
   }
   if (sends.includes('email')) {
     lines.push(
