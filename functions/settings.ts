@@ -941,7 +941,8 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   tableName: 'The DynamoDB table (set by the deployment).',
   smsSenderId: 'Alphanumeric SMS sender ID, where destination countries support one.',
   smsOriginationNumber: 'Registered SMS origination number, where destination countries require one.',
-  sesConfigurationSet: 'SES configuration set for bounce and complaint events.',
+  sesConfigurationSet:
+    'SES configuration set every email is sent with: reputation metrics, and SES suppresses addresses that bounced or complained.',
   sesSourceArn: 'SES identity to send as (also cross-account); on AWS the email function may use no other.',
   throttleRateLimit: 'Stage throttling: requests a second, for all routes together.',
   throttleBurstLimit: 'Stage throttling: the largest burst of requests, for all routes together.',
@@ -957,7 +958,7 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   smsMonthlySpendLimitUsd:
     "The account's SNS `MonthlySpendLimit`, which CloudFormation cannot set: give both one value (`aws sns set-sms-attributes`). Spend alarms go off at 50% and 80%.",
   alarmEmail:
-    'Email address subscribed to the alarm topic (it must confirm): SMS spend and volume, msisdn conversion, refusal bursts, SES bounces and complaints, slow answers.',
+    'Email address subscribed to the alarm topic (it must confirm): SMS spend and volume, msisdn conversion, refusal bursts, SES bounces and complaints, delivery failures, function errors and throttles, API 5xx, DynamoDB throttles, slow answers.',
   clientIpSource:
     "Where a client's IP, which abuse limits key on, is read: `direct` the source IP, `proxy` `X-Forwarded-For` from trusted proxies, `cloudfront` CloudFront's viewer address (set by `frontDoor=cloudfront`).",
   trustedProxyCidrs:
@@ -1101,7 +1102,11 @@ export const SETTING_UNSET: Readonly<Partial<Record<SettingName, Partial<Record<
   smsSenderId: { lambda: 'optional', local: '–', deploy: "none: the carrier's default" },
   smsOriginationNumber: { lambda: 'optional', local: '–', deploy: 'none' },
   smsMaxPriceUsd: { local: '–' },
-  sesConfigurationSet: { lambda: 'optional', local: '–', deploy: 'none' },
+  sesConfigurationSet: {
+    lambda: 'set by the deployment',
+    local: '–',
+    deploy: 'one made with reputation metrics and bounce and complaint suppression',
+  },
   sesSourceArn: {
     lambda: 'optional',
     local: '–',
