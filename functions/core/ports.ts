@@ -4,6 +4,7 @@
  * deterministic under test. Each use case takes only the ports (and the store operations) it uses.
  */
 import type { Medium, Purpose, Session, Threepid } from './model.js';
+import type { LimitScope } from './rate-limits.js';
 import type { GuessWrite, SendWrite } from './session-lifecycle.js';
 
 export interface Clock {
@@ -218,7 +219,7 @@ export type DomainEvent =
       /** The provider's error name (`MessageRejected`, `Throttling`, `TimeoutError`, …). */
       readonly errorClass: string;
     }
-  | { readonly kind: 'rate-limited'; readonly medium: Medium; readonly scope: string }
+  | { readonly kind: 'rate-limited'; readonly medium: Medium; readonly scope: LimitScope }
   | { readonly kind: 'policy-refused'; readonly medium: Medium; readonly purpose: Purpose }
   | { readonly kind: 'decoy-answered'; readonly medium: Medium; readonly purpose: Purpose }
   | { readonly kind: 'response-floor-exceeded'; readonly medium: Medium };
