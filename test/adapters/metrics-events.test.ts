@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { METRICS } from '../../functions/adapters/metrics/catalogue.js';
 import { EmfDomainEvents } from '../../functions/adapters/metrics/emf-events.js';
 import { LogDomainEvents } from '../../functions/adapters/metrics/log-events.js';
@@ -37,7 +37,12 @@ function printed(act: () => void): Record<string, unknown>[] {
 }
 
 describe('EmfDomainEvents', () => {
-  afterEach(() => vi.restoreAllMocks());
+  // Off for the rest of the suite (vitest.config.ts): on here, as on Lambda.
+  beforeEach(() => vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false'));
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
 
   it('prints one EMF line per dimension set: the namespace, a count of 1, no service dimension', () => {
     const events = new EmfDomainEvents('Matrix3pid/Test', new RecordingLogger());

@@ -35,6 +35,8 @@ const ENV = {
   LOG_LEVEL: 'INFO',
   RATE_LIMITS: GENEROUS_RATE_LIMITS,
   POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
+  // Off for the rest of the suite (vitest.config.ts): on here, as on Lambda.
+  POWERTOOLS_METRICS_DISABLED: 'false',
 };
 const BINDINGS_FILE = fileURLToPath(new URL('../../examples/bindings.json', import.meta.url));
 
