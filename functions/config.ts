@@ -90,6 +90,14 @@ export interface ServiceConfig {
   readonly synapseAdminUrl: string | undefined;
   /** The shortest new password a password reset accepts. */
   readonly passwordMinLength: number;
+  /** The language when a request names none the service has. */
+  readonly defaultLocale: string;
+  /** The name mail and pages are signed with; the server name when unset. */
+  readonly brandName: string | undefined;
+  /** An email address or an https URL where people get help. */
+  readonly supportContact: string | undefined;
+  /** The operator's templates and catalog entries (TEMPLATES_DIR). */
+  readonly templatesDir: string | undefined;
 }
 
 /**
@@ -107,6 +115,10 @@ export interface CoreLambdaConfig
     | 'logLevel'
     | 'homeserverUrl'
     | 'synapseModuleUrl'
+    | 'defaultLocale'
+    | 'brandName'
+    | 'supportContact'
+    | 'templatesDir'
     | 'clientIpSource'
   > {
   readonly tableName: string;
@@ -250,6 +262,10 @@ function readCore(read: EnvReader) {
     emailTokenLifetimeS: read.defaulted('emailTokenLifetimeS'),
     smsTokenLifetimeS: read.defaulted('smsTokenLifetimeS'),
     logLevel: read.defaulted('logLevel'),
+    defaultLocale: read.defaulted('defaultLocale'),
+    brandName: read.get('brandName'),
+    supportContact: read.get('supportContact'),
+    templatesDir: read.get('templatesDir'),
     homeserverUrl,
     clientIpSource: clientIpSource(read),
     synapseModuleUrl:

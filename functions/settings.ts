@@ -86,7 +86,7 @@ export interface Setting {
   /** The construct prop, as a path (`throttle.rateLimit`). */
   readonly prop?: string;
   /** The prop's type when it is not the value's own: converted in infra/. */
-  readonly propType?: 'Duration' | 'ICertificate' | 'ISecret';
+  readonly propType?: 'Duration' | 'ICertificate' | 'ISecret' | 'Directory';
   readonly type: Parser<unknown>;
   /** Read by the Lambda functions. */
   readonly lambda?: Presence;
@@ -527,6 +527,43 @@ export const SERVICE_SETTINGS = {
     lambda: OPTIONAL,
     deploy: OPTIONAL,
   },
+  defaultLocale: {
+    env: 'DEFAULT_LOCALE',
+    context: 'defaultLocale',
+    prop: 'defaultLocale',
+    type: matching(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a locale with a catalog, like en, de, fr or es'),
+    lambda: { default: 'en' },
+    local: { default: 'en' },
+  },
+  brandName: {
+    env: 'BRAND_NAME',
+    context: 'brandName',
+    prop: 'brandName',
+    type: matching(/^[^<>\r\n]{1,60}$/, 'up to 60 characters, without < > or line breaks'),
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+  },
+  supportContact: {
+    env: 'SUPPORT_CONTACT',
+    context: 'supportContact',
+    prop: 'supportContact',
+    type: matching(
+      /^(https?:\/\/[^\s<>"]+|[^\s@<>,:/"]+@[^\s@<>,/"]+\.[^\s@<>,/"]+)$/i,
+      'an email address or an http(s) URL',
+    ),
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+  },
+  templatesDir: {
+    env: 'TEMPLATES_DIR',
+    context: 'templatesDir',
+    prop: 'templatesDir',
+    propType: 'Directory',
+    type: text('a directory path'),
+    lambda: OPTIONAL,
+    local: OPTIONAL,
+    deploy: OPTIONAL,
+  },
   tableName: {
     env: 'TABLE_NAME',
     type: matching(/^[A-Za-z0-9_.-]{3,255}$/, '3-255 of [A-Za-z0-9_.-]'),
@@ -939,6 +976,12 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   metricNamespace:
     'CloudWatch namespace of the service’s metrics (embedded metric format); locally they are logged as `Counted` at INFO.',
   tableName: 'The DynamoDB table (set by the deployment).',
+  defaultLocale:
+    "Language of mail, SMS and pages when the request's `Accept-Language` names none the service has (`en`, `de`, `fr`, `es`, and any `TEMPLATES_DIR` adds).",
+  brandName: 'The name mail and pages are signed with, and the start of email subjects.',
+  supportContact: 'Where people get help: an email address or an https URL, shown in mail and on every page.',
+  templatesDir:
+    'A directory of templates and catalog entries that replace the defaults by file name (see "Your words, your name"); checked at start.',
   smsSenderId: 'Alphanumeric SMS sender ID, where destination countries support one.',
   smsOriginationNumber: 'Registered SMS origination number, where destination countries require one.',
   sesConfigurationSet:
@@ -1098,6 +1141,13 @@ export const SETTING_UNSET: Readonly<Partial<Record<SettingName, Partial<Record<
   tokenHmacSecretArn: { lambda: 'set by the deployment', deploy: 'a generated secret' },
   threepidBindingsFile: { lambda: 'unset: nothing bound', local: 'unset: nothing bound' },
   dataDir: { local: 'unset: in memory' },
+  brandName: { lambda: 'the server name', local: 'the server name', deploy: 'the server name' },
+  supportContact: { lambda: 'none', local: 'none', deploy: 'none' },
+  templatesDir: {
+    lambda: 'set by the deployment from `templatesDir`',
+    local: 'none: the defaults',
+    deploy: 'none: the defaults',
+  },
   dynamodbEndpoint: { local: 'unset: embedded' },
   smsSenderId: { lambda: 'optional', local: '–', deploy: "none: the carrier's default" },
   smsOriginationNumber: { lambda: 'optional', local: '–', deploy: 'none' },

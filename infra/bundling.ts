@@ -2,7 +2,10 @@
  * How every function is bundled, in one place: the construct hands these options to
  * NodejsFunction (local esbuild), and the bundling test builds with the same ones.
  */
-import type { BuildOptions } from 'esbuild';
+import { cpSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { BuildOptions, Plugin } from 'esbuild';
+import { DEFAULTS_DIR } from '../functions/templates/presentation.js';
 
 export const BUNDLE = {
   format: 'esm',
@@ -20,7 +23,11 @@ export const BUNDLE = {
   mainFields: ['module', 'main'],
 } as const;
 
-/** The same bundle as the construct makes, for esbuild's API. */
+/**
+ * The same bundle as the construct makes, for esbuild's API (the tests and the benchmark): when
+ * the bundle renders mail or pages, the default templates and catalogs are copied beside it, as
+ * the construct's command hooks do.
+ */
 export function esbuildOptions(entry: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entry],
@@ -36,5 +43,23 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     external: [...BUNDLE.externalModules],
     mainFields: [...BUNDLE.mainFields],
     logLevel: 'silent',
+    metafile: true,
+    plugins: [templatesBeside(outfile)],
+  };
+}
+
+/** Copies the default templates beside a bundle that loads them (presentation.ts is in it). */
+function templatesBeside(outfile: string): Plugin {
+  const presentation = resolve(DEFAULTS_DIR, '..', 'presentation.ts');
+  return {
+    name: 'templates-beside-the-bundle',
+    setup(build) {
+      build.onEnd((result) => {
+        const inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) => resolve(input));
+        if (inputs.includes(presentation)) {
+          cpSync(DEFAULTS_DIR, join(dirname(outfile), 'defaults'), { recursive: true });
+        }
+      });
+    },
   };
 }

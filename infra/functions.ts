@@ -98,6 +98,11 @@ export type Binding =
   /** Email through SES as the From address only, or SMS through SNS to phone numbers only. */
   | { readonly kind: 'sender'; readonly sends: 'email' | 'sms' }
   /**
+   * It renders mail, SMS or pages: the default templates and catalogs are copied beside its
+   * bundle, and the operator's `templatesDir` too, named by TEMPLATES_DIR.
+   */
+  | { readonly kind: 'templates' }
+  /**
    * Publishes the domain events as CloudWatch metrics, as EMF lines on stdout, into the namespace
    * put in `env`. No permission: CloudWatch Logs makes the metrics from the function's log group.
    */
@@ -145,6 +150,7 @@ const SYNAPSE_MODULE_SECRET: Binding = {
   secret: 'synapseModuleSecret',
   env: 'SYNAPSE_MODULE_SECRET_ARN',
 };
+const TEMPLATES: Binding = { kind: 'templates' };
 const onTable = <I extends TableItems>(items: I, ...actions: TableItemActions[I][]): Binding =>
   ({ kind: 'table', table: 'sessions', env: 'TABLE_NAME', items, actions }) as TableBinding;
 
@@ -193,6 +199,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
       SYNAPSE_ADMIN_TOKEN,
       SYNAPSE_MODULE_SECRET,
       { kind: 'sender', sends: 'email' },
+      TEMPLATES,
       METRICS,
     ],
   },
@@ -208,6 +215,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
       TOKEN_HMAC_KEY,
       SYNAPSE_ADMIN_TOKEN,
       { kind: 'sender', sends: 'sms' },
+      TEMPLATES,
       METRICS,
     ],
   },
@@ -221,7 +229,14 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
     entry: 'functions/lambda/email-link.ts',
     description: 'Matrix 3PID: the emailed link, a confirmation page whose button validates',
     timeoutSeconds: 5,
-    bindings: [...CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET, METRICS],
+    bindings: [
+      ...CORE_CONFIGURATION,
+      SESSION_VALIDATOR,
+      TOKEN_HMAC_KEY,
+      SYNAPSE_MODULE_SECRET,
+      TEMPLATES,
+      METRICS,
+    ],
   },
   getValidated3pid: {
     entry: 'functions/lambda/get-validated-3pid.ts',

@@ -66,8 +66,9 @@ export function functionEnvironment(props: MatrixThreepidValidationProps): Recor
   for (const { name, setting, path } of propSettings()) {
     const presence = presenceOf(name, 'lambda');
     if (setting.env === undefined || presence === undefined) continue;
-    // A secret's ARN is set only on the functions granted to read it (see createFunction).
-    if (setting.propType === 'ISecret') continue;
+    // A secret's ARN is set only on the functions granted to read it, and the templates directory
+    // only on the functions it is copied into (see applyBinding).
+    if (setting.propType === 'ISecret' || setting.propType === 'Directory') continue;
     const text = propText(setting, propAt(props, path));
     if (text !== undefined && !isBlank(text)) environment[setting.env] = text;
     else if ('default' in presence) environment[setting.env] = setting.type.format(presence.default);

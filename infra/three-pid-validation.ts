@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Annotations,
@@ -64,6 +63,8 @@ import {
   type Setting,
   SettingsError,
 } from '../functions/settings.js';
+import { checkedPresentation } from '../functions/templates/checks.js';
+import { DEFAULTS_DIR } from '../functions/templates/presentation.js';
 import {
   type AlarmThresholds,
   alarmThresholdProblems,
@@ -76,17 +77,30 @@ import { ThreepidDashboard } from './dashboard.js';
 import { CloudFrontFrontDoor } from './front-door.js';
 import {
   type Binding,
+  bindingsOf,
   FUNCTIONS,
   type FunctionName,
+  type FunctionSpec,
   functionOf,
   KEY_PREFIXES,
   type TableBinding,
 } from './functions.js';
 import { functionEnvironment, propProblems } from './settings.js';
 
+/** The repository, or `dist/` of the installed package, whose entries are compiled to `.js`. */
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
-// Absent when this package is installed as a dependency; NodejsFunction then finds the app's own.
-const LOCK_FILE = join(REPOSITORY_ROOT, 'package-lock.json');
+const COMPILED = import.meta.url.endsWith('.js');
+/** A function's entry file: the TypeScript source here, its JavaScript in the installed package. */
+const entryOf = (spec: FunctionSpec) =>
+  join(REPOSITORY_ROOT, COMPILED ? spec.entry.replace(/\.ts$/, '.js') : spec.entry);
+/**
+ * Where esbuild runs, and the lock file it goes by. In this repository: here. Installed in another
+ * app: that app's, which NodejsFunction finds from the working directory (its root, holding both
+ * the lock file and node_modules/, with this package's entries and dependencies inside).
+ */
+const PROJECT = COMPILED
+  ? {}
+  : { projectRoot: REPOSITORY_ROOT, depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json') };
 
 export interface CustomDomainProps {
   /** The host name clients use, e.g. `matrix.example.org`. */
@@ -378,6 +392,29 @@ export interface MatrixThreepidValidationProps {
    * @default 'INFO'
    */
   readonly logLevel?: Exclude<LogLevel, 'SILENT'>;
+  /**
+   * The language of mail, SMS and pages when a request's `Accept-Language` names none the service
+   * has: `en`, `de`, `fr`, `es`, or a locale `templatesDir` adds.
+   * @default 'en'
+   */
+  readonly defaultLocale?: string;
+  /**
+   * The name mail and pages are signed with, and the start of email subjects.
+   * @default the server name
+   */
+  readonly brandName?: string;
+  /**
+   * Where people get help, shown in mail and on every page: an email address or an https URL.
+   * @default none
+   */
+  readonly supportContact?: string;
+  /**
+   * A directory on the machine that synthesizes, holding templates and catalog entries that
+   * replace the defaults by file name (the README's "Your words, your name"). It is checked at
+   * synth, copied into the functions that render mail, SMS or pages, and read from there.
+   * @default none: the defaults
+   */
+  readonly templatesDir?: string;
   /**
    * Memory of each function, in MB.
    * @default 256
@@ -696,10 +733,9 @@ export class MatrixThreepidValidation extends Construct {
     logGroup.grantWrite(role);
 
     const fn = new NodejsFunction(this, name, {
-      entry: join(REPOSITORY_ROOT, spec.entry),
+      entry: entryOf(spec),
       handler: 'handler',
-      projectRoot: REPOSITORY_ROOT,
-      ...(existsSync(LOCK_FILE) ? { depsLockFilePath: LOCK_FILE } : {}),
+      ...PROJECT,
       description: spec.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -712,6 +748,9 @@ export class MatrixThreepidValidation extends Construct {
       role,
       logGroup,
       bundling: {
+        ...(bindingsOf(spec, 'templates').length > 0
+          ? { commandHooks: copyTemplates(props.templatesDir) }
+          : {}),
         format: OutputFormat.ESM,
         target: BUNDLE.target,
         minify: BUNDLE.minify,
@@ -779,6 +818,10 @@ export class MatrixThreepidValidation extends Construct {
           reason:
             'SNS has no resource ARN for a phone number, so publishing SMS needs Resource "*"; a Deny on every topic and endpoint ARN keeps it to phone numbers.',
         });
+        return;
+      case 'templates':
+        // The defaults are copied beside every bundle that renders (copyTemplates); overrides too.
+        if (props.templatesDir !== undefined) fn.addEnvironment('TEMPLATES_DIR', BUNDLED_TEMPLATES_DIR);
         return;
       case 'metrics':
         fn.addEnvironment(binding.env, this.metricNamespace);
@@ -873,6 +916,7 @@ function checkProps(props: MatrixThreepidValidationProps): void {
     ...propProblems(props),
     ...frontDoorProblems(props),
     ...alarmThresholdProblems(props.alarmThresholds),
+    ...templateProblemsOf(props),
   ];
   if (problems.length > 0) throw new SettingsError('MatrixThreepidValidation: invalid props', problems);
 }
@@ -906,6 +950,47 @@ function frontDoorProblems(props: MatrixThreepidValidationProps): string[] {
     problems.push(`customDomain.certificate must be in us-east-1 for CloudFront, not ${region}`);
   }
   return problems;
+}
+
+/** The templates and catalogs the functions will load, checked as they check them at cold start. */
+function templateProblemsOf(props: MatrixThreepidValidationProps): string[] {
+  try {
+    checkedPresentation({
+      serverName: props.serverName,
+      defaultLocale: props.defaultLocale ?? SERVICE_SETTINGS.defaultLocale.lambda.default,
+      templatesDir: props.templatesDir,
+    });
+    return [];
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    return error.problems.map((problem) =>
+      problem.startsWith('DEFAULT_LOCALE')
+        ? problem.replace('DEFAULT_LOCALE', 'defaultLocale')
+        : `templatesDir: ${problem}`,
+    );
+  }
+}
+
+/** Where a function that renders finds the operator's templates, inside its bundle. */
+const BUNDLED_TEMPLATES_DIR = '/var/task/templates';
+
+/**
+ * Copies the default templates and catalogs beside the bundle (`defaults/`, where the code looks
+ * for them, relative to itself), and the operator's directory, if any, as `templates/`. Local
+ * bundling runs these in a POSIX shell.
+ */
+function copyTemplates(templatesDir: string | undefined) {
+  const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) => [
+      `cp -R ${quote(DEFAULTS_DIR)} ${quote(join(outputDir, 'defaults'))}`,
+      ...(templatesDir === undefined
+        ? []
+        : [`cp -R ${quote(resolve(templatesDir))} ${quote(join(outputDir, 'templates'))}`]),
+    ],
+  };
 }
 
 /**

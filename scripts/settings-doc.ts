@@ -3,12 +3,15 @@
  * Each sits between `<!-- settings:<id>:start … -->` and `<!-- settings:<id>:end -->` markers.
  * `npm run docs` also rewrites the README's nginx recipe (scripts/routes.ts), between its own.
  *
- *   npm run docs                                 rewrites them in README.md
- *   node --import tsx scripts/settings-doc.ts    exits 1 when README.md is out of date
+ * `.env.example` is generated from the same table (functions/local/help.ts).
+ *
+ *   npm run docs                                 rewrites them in README.md, and .env.example
+ *   node --import tsx scripts/settings-doc.ts    exits 1 when either is out of date
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RATE_LIMITS } from '../functions/core/rate-limits.js';
+import { envExample } from '../functions/local/help.js';
 import {
   type Parser,
   presenceOf,
@@ -20,9 +23,12 @@ import {
   type SettingName,
   type Where,
 } from '../functions/settings.js';
+import { TEMPLATE_NAMES, TEMPLATE_VARIABLES } from '../functions/templates/checks.js';
+import type { TemplateName } from '../functions/templates/presentation.js';
 import { withReadmeRecipe } from './routes.js';
 
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
+export const ENV_EXAMPLE = fileURLToPath(new URL('../.env.example', import.meta.url));
 
 /** The generated tables, by marker id. */
 export function settingsTables(): Record<string, string> {
@@ -96,8 +102,32 @@ export function settingsTables(): Record<string, string> {
         SETTING_DOCS[name],
       ]),
     ),
+    templates: table(
+      ['File', 'What it is', 'Variables'],
+      TEMPLATE_NAMES.map((name) => [
+        code(name),
+        TEMPLATE_DOCS[name],
+        TEMPLATE_VARIABLES[name].length === 0
+          ? 'none'
+          : TEMPLATE_VARIABLES[name].map((variable) => code(`{{${variable}}}`)).join(' '),
+      ]),
+    ),
   };
 }
+
+/** What each template file is, for the README's table of what TEMPLATES_DIR may replace. */
+const TEMPLATE_DOCS: Record<TemplateName, string> = {
+  'email.html': 'The validation email, HTML part',
+  'email.txt': 'The validation email, text part',
+  'notice-email.html': 'The notice a decoy session sends instead of a token (uniform answers), HTML part',
+  'notice-email.txt': 'The same notice, text part',
+  'page.html': 'The frame of every page: `{{content}}` is the page itself',
+  'page.css': "The pages' only stylesheet (inlined, allowed by its hash)",
+  'confirm.html': 'The page the emailed link opens, with the button that validates',
+  'confirmed.html': 'The page after the button, or for a link already used',
+  'error.html': 'Every error page (the words come from `error.<kind>.title` and `.text`)',
+  'back.html': 'Local only: the stand-in for the app `next_link` returns to',
+};
 
 /** `readme` with every marked table replaced by its generated text. */
 export function withSettingsTables(readme: string): string {
@@ -146,13 +176,19 @@ function table(header: string[], rows: string[][]): string {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const readme = readFileSync(README, 'utf8');
   const generated = withReadmeRecipe(withSettingsTables(readme));
+  const example = envExample();
+  const exampleNow = readFileSync(ENV_EXAMPLE, { encoding: 'utf8', flag: 'a+' });
   if (process.argv.includes('--write')) {
     if (generated !== readme) writeFileSync(README, generated);
+    if (example !== exampleNow) writeFileSync(ENV_EXAMPLE, example);
     console.log(
       generated === readme ? 'README.md is up to date.' : 'README.md: generated tables and recipe rewritten.',
     );
-  } else if (generated !== readme) {
-    console.error('README.md differs from functions/settings.ts or the route table; run `npm run docs`.');
+    console.log(example === exampleNow ? '.env.example is up to date.' : '.env.example rewritten.');
+  } else if (generated !== readme || example !== exampleNow) {
+    console.error(
+      'README.md or .env.example differs from functions/settings.ts or the route table; run `npm run docs`.',
+    );
     process.exit(1);
   }
 }

@@ -57,6 +57,11 @@ export interface Session {
   readonly guesses: readonly Guess[];
   readonly nextLink?: string;
   /**
+   * The language of the messages and pages, as negotiated from the newest requestToken's
+   * `Accept-Language` (a locale the service has, like `de`); absent: the default locale.
+   */
+  readonly locale?: string;
+  /**
    * A decoy (uniform responses): the address's account state would have refused the request, so
    * the session looks and counts exactly like a real one, but its token was never sent and can
    * never validate it.

@@ -78,6 +78,8 @@ export interface ValidationEmail {
   /** The confirmation link to put in the message. */
   readonly link: string;
   readonly validForMs: number;
+  /** The session's language; undefined: the default. */
+  readonly locale?: string | undefined;
 }
 
 export interface ValidationSms {
@@ -86,6 +88,8 @@ export interface ValidationSms {
   readonly purpose: Purpose;
   readonly code: string;
   readonly validForMs: number;
+  /** The session's language; undefined: the default. */
+  readonly locale?: string | undefined;
 }
 
 /**
@@ -99,6 +103,8 @@ export interface Notice {
   readonly to: string;
   readonly purpose: Purpose;
   readonly reason: NoticeReason;
+  /** The session's language; undefined: the default. */
+  readonly locale?: string | undefined;
 }
 
 /**

@@ -45,10 +45,16 @@ export function makeRequestEmailToken(
         purpose: session.purpose,
         link: deps.links.emailConfirmation({ sid, token }),
         validForMs: deps.policy.emailTokenLifetimeMs,
+        locale: session.locale,
       });
     },
     notify: (session, reason) =>
-      deps.email.sendNoticeEmail({ to: session.threepid.address, purpose: session.purpose, reason }),
+      deps.email.sendNoticeEmail({
+        to: session.threepid.address,
+        purpose: session.purpose,
+        reason,
+        locale: session.locale,
+      }),
     answer: (base) => base,
   });
 }

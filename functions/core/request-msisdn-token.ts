@@ -45,9 +45,15 @@ export function makeRequestMsisdnToken(
         purpose: session.purpose,
         code,
         validForMs: deps.policy.smsTokenLifetimeMs,
+        locale: session.locale,
       }),
     notify: (session, reason) =>
-      deps.sms.sendNoticeSms({ to: `+${session.threepid.address}`, purpose: session.purpose, reason }),
+      deps.sms.sendNoticeSms({
+        to: `+${session.threepid.address}`,
+        purpose: session.purpose,
+        reason,
+        locale: session.locale,
+      }),
     answer: (base, phone) => ({ ...base, phone, submitUrl: deps.links.submitUrl('msisdn') }),
   });
 }

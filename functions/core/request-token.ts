@@ -49,6 +49,11 @@ interface TokenRequestBase {
   readonly clientSecret: string;
   readonly sendAttempt: number;
   readonly nextLink?: string | undefined;
+  /**
+   * The language the messages and pages should be in: a locale the service has, negotiated from
+   * the request's `Accept-Language` by the HTTP layer; undefined for the default.
+   */
+  readonly locale?: string | undefined;
   readonly client: ClientNetworks;
 }
 export interface EmailTokenRequest extends TokenRequestBase {
@@ -306,6 +311,7 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
       clientSecretDigest: hasher.digest('client-secret', request.clientSecret),
       sendAttempt: request.sendAttempt,
       nextLink,
+      locale: request.locale,
       decoy: refused,
       spacing: limiting === 'off' ? undefined : limiting.limits.resendSpacingMs,
     });

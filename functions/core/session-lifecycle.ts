@@ -18,6 +18,8 @@ export interface SendRequest {
   readonly clientSecretDigest: string;
   readonly sendAttempt: number;
   readonly nextLink: string | undefined;
+  /** The language its messages and pages are in; undefined: the default. */
+  readonly locale: string | undefined;
   /** A decoy session: its token is never sent (see Session.decoy). */
   readonly decoy: boolean;
   /**
@@ -110,6 +112,7 @@ export function applySend(current: Session | undefined, write: SendWrite): Sessi
     lastSendAttempt: write.sendAttempt,
     lastSentAt: write.now,
     ...(write.nextLink === undefined ? {} : { nextLink: write.nextLink }),
+    ...(write.locale === undefined ? {} : { locale: write.locale }),
     ...(write.decoy ? { decoy: true as const } : {}),
     expiresAt: write.expiresAt,
   };
@@ -177,6 +180,7 @@ export function planSend(
     tokens: [...(continuing ? keptTokens(current, request.threepid.medium, ctx) : []), issued],
     guesses: continuing ? current.guesses : [],
     ...(request.nextLink === undefined ? {} : { nextLink: request.nextLink }),
+    ...(request.locale === undefined ? {} : { locale: request.locale }),
     ...(request.decoy ? { decoy: true as const } : {}),
     createdAt: continuing ? current.createdAt : ctx.now,
     expiresAt: recordTtl(ctx.now, ctx.policy),

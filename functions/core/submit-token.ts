@@ -26,6 +26,10 @@ export interface TokenSubmission {
 
 export interface SubmissionResult {
   readonly purpose: Purpose;
+  /** The address just confirmed, canonical. */
+  readonly address: string;
+  /** The session's language; undefined: the default. */
+  readonly locale: string | undefined;
   /** Where to send the user's browser: next_link with the sid appended, when it is still allowed. */
   readonly nextLink?: string;
   readonly alreadyValidated: boolean;
@@ -58,6 +62,8 @@ export function makeSubmitToken(deps: SubmitTokenDeps): SubmitToken {
     const usable = nextLink !== undefined && isAllowedNextLink(nextLink, policy.nextLinkAllowedHosts);
     return {
       purpose: session.purpose,
+      address: session.threepid.address,
+      locale: session.locale,
       alreadyValidated,
       ...(usable ? { nextLink: appendSid(nextLink, sidOf(session)) } : {}),
     };

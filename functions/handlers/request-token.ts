@@ -19,6 +19,11 @@ export interface RequestTokenDeps extends PipelineDeps {
   readonly msisdn?: RequestToken<MsisdnTokenRequest, MsisdnTokenResult>;
   /** The client's networks, as the rate limits key them, by the configured source of the client IP. */
   readonly clientOf: (event: HttpEvent) => ClientNetworks;
+  /**
+   * The locale the session's messages and pages will be in, negotiated from the request's
+   * `Accept-Language`; the default when it names none the service has.
+   */
+  readonly localeOf: (event: HttpEvent) => string;
 }
 
 const COMMON = {
@@ -31,7 +36,7 @@ const COMMON = {
 const EMAIL_FIELDS = { ...COMMON, email: 'string' } as const;
 const MSISDN_FIELDS = { ...COMMON, country: 'string', phone_number: 'string' } as const;
 
-function common(fields: Fields<typeof COMMON>, client: ClientNetworks) {
+function common(fields: Fields<typeof COMMON>, client: ClientNetworks, locale: string) {
   // The homeserver validates by itself, so id_server is ignored; but the spec still requires its token.
   if (fields.id_server !== undefined && fields.id_access_token === undefined) {
     throw MatrixError.invalidParam('id_access_token is required when id_server is given.');
@@ -40,6 +45,7 @@ function common(fields: Fields<typeof COMMON>, client: ClientNetworks) {
     clientSecret: fields.client_secret,
     sendAttempt: fields.send_attempt,
     nextLink: fields.next_link,
+    locale,
     client,
   };
 }
@@ -57,7 +63,7 @@ export function makeRequestTokenHandler(deps: RequestTokenDeps) {
       if (!deps.email) throw unrecognized(404);
       const fields = readFields(body, EMAIL_FIELDS);
       const result = await deps.email({
-        ...common(fields, deps.clientOf(event)),
+        ...common(fields, deps.clientOf(event), deps.localeOf(event)),
         purpose,
         medium,
         email: fields.email,
@@ -67,7 +73,7 @@ export function makeRequestTokenHandler(deps: RequestTokenDeps) {
     if (!deps.msisdn) throw unrecognized(404);
     const fields = readFields(body, MSISDN_FIELDS);
     const result = await deps.msisdn({
-      ...common(fields, deps.clientOf(event)),
+      ...common(fields, deps.clientOf(event), deps.localeOf(event)),
       purpose,
       medium,
       country: fields.country,

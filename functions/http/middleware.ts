@@ -31,9 +31,10 @@ export interface HttpPipelineOptions extends PipelineDeps {
   /**
    * How errors are answered: as Matrix JSON (`jsonErrorResponse`, API routes) or as a page for a
    * person (`pageErrorResponse`, the emailed link). Passed in, so a function that never answers
-   * with a page does not carry the page templates.
+   * with a page does not carry the page templates. The request is given too: a page speaks the
+   * language the request asks for.
    */
-  readonly errors: (error: unknown) => HttpResponse;
+  readonly errors: (error: unknown, event: HttpEvent) => HttpResponse;
 }
 
 /**
@@ -92,7 +93,7 @@ function matrixHttp(options: HttpPipelineOptions): MiddlewareObj<HttpEvent, Http
           error: error ? { name: error.name, stack: error.stack } : 'unknown',
         });
       }
-      request.response = finish(request.event, options.errors(error));
+      request.response = finish(request.event, options.errors(error, request.event));
     },
   };
 }

@@ -1,46 +1,42 @@
 import type { MatrixError } from '../core/errors.js';
-import { failurePage } from '../templates/pages.js';
+import { errorPage } from '../templates/pages.js';
+import type { Presentation } from '../templates/presentation.js';
 import { asMatrixError } from './errors.js';
 import { type HttpResponse, htmlResponse } from './responses.js';
 
-/** The same errors for a person in a browser: a page that says what happened and what to do. */
-export function pageErrorResponse(error: unknown, csp: string): HttpResponse {
+/**
+ * The same errors for a person in a browser: a page, in `lang`, that says what happened and what
+ * to do.
+ */
+export function pageErrorResponse(
+  error: unknown,
+  look: Presentation,
+  lang: string,
+  csp: string,
+): HttpResponse {
   const matrixError = asMatrixError(error);
-  const [heading, explanation] = plainWords(matrixError);
-  const response = htmlResponse(matrixError.status, failurePage(heading, explanation), csp);
+  const response = htmlResponse(matrixError.status, errorPage(look, lang, errorKind(matrixError)), csp);
   return { ...response, headers: { ...response.headers, ...matrixError.extras.headers } };
 }
 
-const ASK_AGAIN = 'Ask your Matrix app to send you a new email.';
-
-function plainWords(error: MatrixError): [string, string] {
+/** Which of the catalog's error messages (`error.<kind>.title`, `.text`) explains `error`. */
+function errorKind(error: MatrixError): string {
   switch (error.errcode) {
     case 'M_SESSION_EXPIRED':
-      return error.expiry === 'locked'
-        ? ['This link can no longer be used', `It was tried too many times. ${ASK_AGAIN}`]
-        : ['This link has expired', `Links only work for a limited time. ${ASK_AGAIN}`];
+      return error.expiry === 'locked' ? 'locked' : 'expired';
     case 'M_TOKEN_INCORRECT':
-      return [
-        'This link is no longer valid',
-        `A newer email may have replaced it: if you asked for more than one, use the newest. Otherwise, ${ASK_AGAIN.toLowerCase()}`,
-      ];
+      return 'incorrect';
     case 'M_NO_VALID_SESSION':
-      return [
-        'This link is not valid',
-        `It may be incomplete, or the request it belongs to no longer exists. ${ASK_AGAIN}`,
-      ];
+      return 'unknown_session';
     case 'M_MISSING_PARAM':
     case 'M_INVALID_PARAM':
     case 'M_BAD_JSON':
     case 'M_NOT_JSON':
     case 'M_TOO_LARGE':
-      return [
-        'This link is incomplete',
-        'Copy the whole link from the email into your browser and try again.',
-      ];
+      return 'incomplete';
     case 'M_FORBIDDEN':
-      return ['This link does not work here', 'Open the link exactly as it is written in the email.'];
+      return 'forbidden';
     default:
-      return ['Something went wrong', 'This is a problem on our side. Try again in a few minutes.'];
+      return 'server';
   }
 }

@@ -2,6 +2,7 @@ import { frontDoorOf } from '../composition.js';
 import { makePreviewSession } from '../core/preview.js';
 import { makeSubmitToken } from '../core/submit-token.js';
 import { makeEmailLinkHandler } from '../handlers/email-link.js';
+import { Presentation } from '../templates/presentation.js';
 import { config, domainEvents, homeserverSessions, logger, storeAndEssentials } from './runtime.js';
 
 const [{ store, base, clientIp }, sessions] = await Promise.all([storeAndEssentials(), homeserverSessions()]);
@@ -11,6 +12,6 @@ export const handler = makeEmailLinkHandler({
   previewSession: makePreviewSession({ ...base, store }),
   logger,
   frontDoor: frontDoorOf(clientIp),
-  serverName: config.serverName,
+  presentation: Presentation.load(config),
   nextLinkAllowedHosts: config.nextLinkAllowedHosts,
 });

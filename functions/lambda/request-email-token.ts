@@ -5,6 +5,7 @@ import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { Mailer } from '../messages/messengers.js';
+import { Presentation } from '../templates/presentation.js';
 
 import { requestConfig as config, requestControls, storeEssentialsAndAdmin } from './request-runtime.js';
 import { domainEvents, homeserverSessions, logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
@@ -20,6 +21,8 @@ const [{ store, base, admin, clientIp }, sessions] = await Promise.all([
   homeserverSessions(),
 ]);
 
+const presentation = Presentation.load(config);
+
 export const handler = makeRequestTokenHandler({
   email: makeRequestEmailToken({
     ...base,
@@ -28,11 +31,12 @@ export const handler = makeRequestTokenHandler({
     directory: createDirectory(config, admin),
     links: validationLinks(config.publicBaseUrl),
     emailPolicy: config.emailPolicy,
-    email: new Mailer(transport, { serverName: config.serverName }),
+    email: new Mailer(transport, presentation),
     homeserverSessions: sessions,
     events: domainEvents(),
   }),
   clientOf: clientNetworksBy(clientIp),
+  localeOf: (event) => presentation.negotiate(event.headers['accept-language']),
   logger,
   frontDoor: frontDoorOf(clientIp),
 });

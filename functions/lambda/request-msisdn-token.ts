@@ -5,6 +5,7 @@ import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
 import { makeRequestTokenHandler } from '../handlers/request-token.js';
 import { validationLinks } from '../http/links.js';
 import { SmsMessenger } from '../messages/messengers.js';
+import { Presentation } from '../templates/presentation.js';
 
 import { requestConfig as config, requestControls, storeEssentialsAndAdmin } from './request-runtime.js';
 import { domainEvents, logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
@@ -17,6 +18,8 @@ const transport = new SnsSmsTransport(new SNSClient(SENDER_CLIENT_OPTIONS), {
 });
 const { store, base, admin, clientIp } = await storeEssentialsAndAdmin();
 
+const presentation = Presentation.load(config);
+
 export const handler = makeRequestTokenHandler({
   msisdn: makeRequestMsisdnToken({
     ...base,
@@ -25,10 +28,11 @@ export const handler = makeRequestTokenHandler({
     directory: createDirectory(config, admin),
     links: validationLinks(config.publicBaseUrl),
     smsPolicy: config.smsPolicy,
-    sms: new SmsMessenger(transport, { serverName: config.serverName }),
+    sms: new SmsMessenger(transport, presentation),
     events: domainEvents(),
   }),
   clientOf: clientNetworksBy(clientIp),
+  localeOf: (event) => presentation.negotiate(event.headers['accept-language']),
   logger,
   frontDoor: frontDoorOf(clientIp),
 });

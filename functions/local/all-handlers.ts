@@ -36,6 +36,7 @@ import type { HttpResponse } from '../http/responses.js';
 import type { HandlerName } from '../http/routes.js';
 import { Mailer, SmsMessenger } from '../messages/messengers.js';
 import type { EmailTransport, SmsTransport } from '../messages/transports.js';
+import type { Presentation } from '../templates/presentation.js';
 
 export type HandlerSet = Readonly<Record<HandlerName | 'fallback', LambdaHttpHandler>>;
 
@@ -50,6 +51,8 @@ export interface AllAdapters extends AbuseControls {
   readonly homeserverSessions: HomeserverSessions;
   readonly email: EmailTransport;
   readonly sms: SmsTransport;
+  /** What mail, SMS and pages are made of, TEMPLATES_DIR checked. */
+  readonly presentation: Presentation;
   /** Where sends, refusals and validations are counted (the log, locally). */
   readonly events: DomainEvents;
 }
@@ -66,7 +69,7 @@ export function createAllHandlers(
   const { store, directory, switches, limiting, uniform } = adapters;
   const controls = { switches, limiting, uniform };
   const links = validationLinks(config.publicBaseUrl);
-  const messages = { serverName: config.serverName };
+  const messages = adapters.presentation;
   const { homeserverSessions, events } = adapters;
   const submitToken = makeSubmitToken({ ...base, store, homeserverSessions, events });
   return {
@@ -93,6 +96,7 @@ export function createAllHandlers(
         events,
       }),
       clientOf: clientNetworksBy(clientIp),
+      localeOf: (event) => messages.negotiate(event.headers['accept-language']),
       ...pipeline,
     }),
     submitToken: makeSubmitTokenHandler({ submitToken, ...pipeline }),
@@ -100,7 +104,7 @@ export function createAllHandlers(
       submitToken,
       previewSession: makePreviewSession({ ...base, store }),
       ...pipeline,
-      serverName: config.serverName,
+      presentation: messages,
       nextLinkAllowedHosts: config.nextLinkAllowedHosts,
     }),
     getValidated3pid: makeGetValidated3pidHandler({

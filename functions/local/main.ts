@@ -4,6 +4,16 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+const { existsSync, readFileSync } = await import('node:fs');
+if (process.argv.includes('--help') || process.argv.includes('-h') || process.argv.includes('--version')) {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  if (process.argv.includes('--version')) console.log(version);
+  else console.log((await import('./help.js')).helpText(version));
+  process.exit(0);
+}
+// A .env file in the working directory, as .env.example describes; the environment wins over it.
+if (existsSync('.env')) process.loadEnvFile('.env');
+
 const { ConfigError, loadLocalConfig } = await import('../config.js');
 const { startLocalServer, OUTBOX_PATH } = await import('./server.js');
 

@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import dynalite from 'dynalite';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
 import { ensureSessionTable } from '../adapters/dynamodb/table.js';
 import { sweepExpiredItems } from '../adapters/dynamodb/ttl-sweeper.js';
@@ -29,9 +28,19 @@ import type { Clock, Random, Sleeper } from '../core/ports.js';
 import { jsonErrorResponse } from '../http/errors.js';
 import { badRequestTarget, tooLarge, unrecognized } from '../http/http-errors.js';
 import { MAX_BODY_BYTES } from '../http/request.js';
-import { CORS_HEADERS, emptyResponse, type HttpResponse, jsonResponse } from '../http/responses.js';
+import {
+  CORS_HEADERS,
+  emptyResponse,
+  type HttpResponse,
+  htmlResponse,
+  jsonResponse,
+} from '../http/responses.js';
 import { matchRoute, type Route, routeKeyOf, routesServed } from '../http/routes.js';
+import { checkedPresentation } from '../templates/checks.js';
+import { backPage, contentSecurityPolicy } from '../templates/pages.js';
+import type { Presentation } from '../templates/presentation.js';
 import { createAllHandlers, type HandlerSet } from './all-handlers.js';
+import { embeddedDynalite } from './dynalite.js';
 import { localContext, requestTarget, toHttpApiEvent, writeResult } from './event.js';
 import { proxyTo } from './proxy.js';
 import { localTokenSecret } from './secret.js';
@@ -39,6 +48,15 @@ import { localTokenSecret } from './secret.js';
 export const LOCAL_TABLE_NAME = 'matrix-3pid-sessions';
 /** Only in local mode: what the outbox holds. */
 export const OUTBOX_PATH = '/_local/outbox';
+/**
+ * Only in local mode: a stand-in for the Matrix client's page that `next_link` points to, so a
+ * walk-through never leaves this machine. It shows the sid the service appended.
+ */
+export const BACK_PATH = '/_local/back';
+/** Only in local mode: whether the server is up (it answers once its store is ready). */
+export const HEALTH_PATH = '/health';
+/** The paths only the local server has, answered before any route or the homeserver. */
+const LOCAL_PATHS: ReadonlySet<string> = new Set([OUTBOX_PATH, BACK_PATH, HEALTH_PATH]);
 
 export interface LocalServerOptions {
   readonly config: LocalConfig;
@@ -80,6 +98,8 @@ const SWEEP_INTERVAL_MS = 10 * 60_000;
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const { config, print } = options;
+  // Before anything starts: a bad TEMPLATES_DIR stops the start with every problem listed.
+  const presentation = checkedPresentation(config);
   const storage = await startStorage(config, options.onStorageRequest);
   const now = () => (options.clock ?? Date).now();
   const sweepExpired = () => sweepExpiredItems(storage.documentClient, LOCAL_TABLE_NAME, now());
@@ -130,12 +150,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     homeserverSessions: homeserverSessionsOf(serviceConfig, config.synapseModuleSecret),
     email: outbox,
     sms: outbox,
+    presentation,
     events: new LogDomainEvents(logger),
   });
   const homeserver = serviceConfig.homeserverUrl !== undefined;
   app = {
     handlers,
     outbox,
+    presentation,
     // The password reset needs both: the admin API to reset, the homeserver for logged-in changes.
     served: new Set(
       routesServed({
@@ -170,6 +192,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 interface LocalApp {
   readonly handlers: HandlerSet;
   readonly outbox: Outbox;
+  readonly presentation: Presentation;
   /** The routes this deployment serves (routesServed); every other path is the homeserver's. */
   readonly served: ReadonlySet<Route>;
   readonly proxy: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
@@ -189,7 +212,7 @@ async function serve(
   const match = matchRoute(method, path);
   // Preflights are answered here for every path, as API Gateway's CORS configuration answers them.
   const ours =
-    method === 'OPTIONS' || path === OUTBOX_PATH || (match.kind === 'route' && app.served.has(match.route));
+    method === 'OPTIONS' || LOCAL_PATHS.has(path) || (match.kind === 'route' && app.served.has(match.route));
   // Everything the service does not serve is the homeserver's, streamed there untouched.
   if (!ours && app.proxy) return app.proxy(request, response);
 
@@ -197,6 +220,20 @@ async function serve(
   // The rest of the body is still on its way: the connection cannot carry another request.
   if (body === undefined) return writeResult(response, closing(withCors(jsonErrorResponse(tooLarge()))));
   if (path === OUTBOX_PATH) return writeResult(response, outboxResponse(method, app.outbox));
+  if (path === HEALTH_PATH)
+    return writeResult(
+      response,
+      localPage(method, () => jsonResponse(200, { status: 'ok' })),
+    );
+  if (path === BACK_PATH) {
+    const look = app.presentation;
+    const lang = look.negotiate(request.headers['accept-language']);
+    const sid = url.searchParams.get('sid') ?? '';
+    return writeResult(
+      response,
+      localPage(method, () => htmlResponse(200, backPage(look, lang, sid), contentSecurityPolicy(look, []))),
+    );
+  }
   const route = match.kind === 'route' && app.served.has(match.route) ? match.route : undefined;
   const handler = route ? app.handlers[route.handler] : app.handlers.fallback;
   const routeKey = route ? routeKeyOf(route) : '$default';
@@ -204,6 +241,15 @@ async function serve(
   app.onEvent?.(event);
   const result = await handler(event, localContext(route?.handler ?? 'fallback'));
   writeResult(response, result);
+}
+
+/** A local-only resource: GET and HEAD (without a body), OPTIONS as a preflight, else 405. */
+function localPage(method: string, answer: () => HttpResponse): HttpResponse {
+  if (method === 'OPTIONS') return withCors(emptyResponse(204));
+  if (method !== 'GET' && method !== 'HEAD')
+    return withCors(jsonErrorResponse(unrecognized(405, ['GET', 'HEAD'])));
+  const response = withCors(answer());
+  return method === 'HEAD' ? { ...response, body: '' } : response;
 }
 
 function outboxResponse(method: string, outbox: Outbox): HttpResponse {
@@ -250,12 +296,7 @@ async function startStorage(
   let embedded: Server | undefined;
   let endpoint = config.dynamodbEndpoint;
   if (!endpoint) {
-    embedded = dynalite({
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
-      ...(config.dataDir ? { path: config.dataDir } : {}),
-    });
+    embedded = embeddedDynalite(config.dataDir);
     if (onRequest) {
       embedded.on('request', (request: IncomingMessage) =>
         onRequest(String(request.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, '')),

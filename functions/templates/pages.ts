@@ -1,55 +1,41 @@
 import { createHash } from 'node:crypto';
 import type { Purpose } from '../core/model.js';
 import { html, SafeHtml } from './html.js';
-import { purposeWording } from './wording.js';
-
-// The only style on the pages. The CSP allows exactly this stylesheet by hash: no scripts at all.
-const STYLESHEET = `
-body { font-family: system-ui, sans-serif; line-height: 1.5; color: #1b1d22; background: #f4f6fa; margin: 0; }
-main { max-width: 32em; margin: 10vh auto; padding: 2em; background: #fff; border-radius: 12px; box-shadow: 0 1px 4px rgba(0,0,0,.1); }
-h1 { font-size: 1.4em; margin-top: 0; }
-button { font: inherit; padding: .6em 1.4em; color: #fff; background: #0dbd8b; border: 0; border-radius: 6px; cursor: pointer; }
-.muted { color: #5c6470; font-size: .9em; }
-`;
-// Computed on first use, so a function that shows no page does not carry the page templates.
-let styleHash: string | undefined;
-const styleHashOf = () =>
-  (styleHash ??= `'sha256-${createHash('sha256').update(STYLESHEET).digest('base64')}'`);
+import type { Presentation } from './presentation.js';
 
 /**
- * A CSP that allows no script, no external resource and no framing. Form submissions may go to
- * this origin, and the redirect that follows a confirmation may go to the next_link hosts (browsers
- * apply form-action to redirects too): only the allowed hosts when a list is configured.
+ * A CSP that allows no script, no external resource and no framing; the only style is page.css,
+ * allowed by its hash. Form submissions may go to this origin, and the redirect that follows a
+ * confirmation may go to the next_link hosts (browsers apply form-action to redirects too): only
+ * the allowed hosts when a list is configured.
  */
-export function contentSecurityPolicy(nextLinkAllowedHosts: readonly string[]): string {
+export function contentSecurityPolicy(look: Presentation, nextLinkAllowedHosts: readonly string[]): string {
   const redirectTargets =
     nextLinkAllowedHosts.length === 0
       ? ['https:', 'http:']
       : nextLinkAllowedHosts.flatMap((host) => [`https://${host}`, `http://${host}`]);
+  const styleHash = createHash('sha256').update(look.template('page.css')).digest('base64');
   return [
     "default-src 'none'",
-    `style-src ${styleHashOf()}`,
+    `style-src 'sha256-${styleHash}'`,
     "base-uri 'none'",
     "frame-ancestors 'none'",
     `form-action 'self' ${redirectTargets.join(' ')}`,
   ].join('; ');
 }
 
-function page(title: string, body: SafeHtml): string {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${title}</title>
-<style>${new SafeHtml(STYLESHEET)}</style>
-</head>
-<body><main>
-${body}
-</main></body>
-</html>
-`.value;
+/** A page in `lang`: its content inside the layout, with the brand, the server and the support line. */
+function page(look: Presentation, lang: string, title: string, content: string): string {
+  return look.render('page.html', {
+    lang,
+    title,
+    brand: look.brand,
+    serverLabel: look.text(lang, 'page.server'),
+    serverName: look.serverName,
+    style: new SafeHtml(look.template('page.css')),
+    content: new SafeHtml(content),
+    support: look.support(lang, true),
+  });
 }
 
 export interface ConfirmPageFields {
@@ -59,37 +45,79 @@ export interface ConfirmPageFields {
   readonly token: string;
 }
 
+export interface PageSession {
+  readonly purpose: Purpose;
+  /** The address being confirmed. */
+  readonly address: string;
+  /** The session's language; undefined: the default. */
+  readonly locale: string | undefined;
+}
+
 /**
- * The page an emailed link opens. It validates nothing: the hidden fields are posted back only
- * when a person presses the button, so mail scanners that fetch links cannot confirm anything.
+ * The page an emailed link opens: which address, on which server, for what, and the button. It
+ * validates nothing: the hidden fields are posted back only when a person presses the button, so
+ * mail scanners that fetch links cannot confirm anything. The session's locale goes along, so
+ * whatever page answers the button speaks the same language.
  */
 export function confirmPage(
-  purpose: Purpose,
-  serverName: string,
+  look: Presentation,
+  session: PageSession,
   formAction: string,
   fields: ConfirmPageFields,
 ): string {
-  const wording = purposeWording(purpose, serverName);
+  const lang = look.localeOf(session.locale);
+  const title = look.text(lang, 'page.confirm.title');
+  const hiddenFields = html`<input type="hidden" name="sid" value="${fields.sid}">
+${fields.clientSecret === undefined ? '' : html`<input type="hidden" name="client_secret" value="${fields.clientSecret}">\n`}<input type="hidden" name="token" value="${fields.token}">
+<input type="hidden" name="locale" value="${lang}">`;
+  const content = look.render('confirm.html', {
+    title,
+    intro: look.text(lang, `page.confirm.intro.${session.purpose}`),
+    addressLabel: look.text(lang, 'page.address'),
+    address: session.address,
+    serverLabel: look.text(lang, 'page.server'),
+    serverName: look.serverName,
+    action: formAction,
+    hiddenFields,
+    button: look.text(lang, `page.confirm.button.${session.purpose}`),
+    ignore: look.text(lang, 'page.confirm.ignore'),
+  });
+  return page(look, lang, title, content);
+}
+
+/** After the button (or a second visit): confirmed, and what to do next. */
+export function confirmedPage(look: Presentation, session: PageSession, alreadyConfirmed: boolean): string {
+  const lang = look.localeOf(session.locale);
+  const title = look.text(lang, alreadyConfirmed ? 'page.confirmed.already' : 'page.confirmed.title');
+  const content = look.render('confirmed.html', {
+    title,
+    addressLabel: look.text(lang, 'page.address'),
+    address: session.address,
+    serverLabel: look.text(lang, 'page.server'),
+    serverName: look.serverName,
+    next: look.text(lang, `page.confirmed.next.${session.purpose}`),
+  });
+  return page(look, lang, title, content);
+}
+
+/** A page that says what went wrong and what to do: `kind` names its two messages (`error.<kind>.*`). */
+export function errorPage(look: Presentation, lang: string, kind: string): string {
+  const title = look.text(lang, `error.${kind}.title`);
   return page(
-    'Confirm your email address',
-    html`<h1>Confirm your email address</h1>
-<p>${wording.confirmQuestion}</p>
-<form method="post" action="${formAction}">
-<input type="hidden" name="sid" value="${fields.sid}">
-${fields.clientSecret === undefined ? '' : html`<input type="hidden" name="client_secret" value="${fields.clientSecret}">`}
-<input type="hidden" name="token" value="${fields.token}">
-<button type="submit">${wording.confirmButton}</button>
-</form>
-<p class="muted">If you did not ask for this, close this page. Nothing will change.</p>`,
+    look,
+    lang,
+    title,
+    look.render('error.html', { title, text: look.text(lang, `error.${kind}.text`) }),
   );
 }
 
-export function confirmedPage(purpose: Purpose, serverName: string, alreadyConfirmed: boolean): string {
-  const wording = purposeWording(purpose, serverName);
-  const heading = alreadyConfirmed ? 'This email address is already confirmed' : 'Email address confirmed';
-  return page(heading, html`<h1>${heading}</h1>\n<p>${wording.nextStep} You can close this page.</p>`);
-}
-
-export function failurePage(heading: string, explanation: string): string {
-  return page(heading, html`<h1>${heading}</h1>\n<p>${explanation}</p>`);
+/** Local mode only: where a walk-through's next_link lands, standing in for the Matrix client. */
+export function backPage(look: Presentation, lang: string, sid: string): string {
+  const title = look.text(lang, 'back.title');
+  return page(
+    look,
+    lang,
+    title,
+    look.render('back.html', { title, text: look.text(lang, 'back.text'), sid }),
+  );
 }

@@ -1,8 +1,10 @@
 import type { Notice, ValidationSms } from '../core/ports.js';
-import { describeDuration } from './wording.js';
+import type { Presentation } from './presentation.js';
 
 /** One SMS segment: 160 septets of GSM 03.38. */
 export const MAX_SMS_SEPTETS = 160;
+/** One SMS segment when a character needs UCS-2: 70 UTF-16 code units. */
+export const MAX_SMS_UCS2_UNITS = 70;
 
 const GSM7_BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
@@ -19,37 +21,46 @@ export function gsm7Length(text: string): number | undefined {
   return septets;
 }
 
+/** Whether `text` goes out as one segment: GSM-7 within 160 septets, or UCS-2 within 70 units. */
+export function fitsOneSegment(text: string): boolean {
+  const septets = gsm7Length(text);
+  return septets === undefined ? text.length <= MAX_SMS_UCS2_UNITS : septets <= MAX_SMS_SEPTETS;
+}
+
 /**
- * The SMS body: the first of a few wordings, longest first, that fits one GSM-7 segment. The
- * server name only appears if it is plain GSM-7, so an unusual name never splits or garbles it.
+ * The first of `candidates` (longest first) that fits one GSM-7 segment, so that an unusual server
+ * name never turns the message into UCS-2; failing that (a language whose letters need UCS-2), the
+ * first that fits one UCS-2 segment; else the last, the shortest.
  */
-export function renderValidationSms(sms: ValidationSms, serverName: string): string {
-  const expiry = `It expires in ${describeDuration(sms.validForMs)}.`;
-  const candidates = [
-    `Your ${serverName} verification code is ${sms.code}. ${expiry} If you did not ask for it, ignore this message.`,
-    `Your ${serverName} verification code is ${sms.code}. ${expiry}`,
-    `Your verification code is ${sms.code}. ${expiry}`,
-  ];
-  for (const text of candidates) {
-    const length = gsm7Length(text);
-    if (length !== undefined && length <= MAX_SMS_SEPTETS) return text;
-  }
-  return `Your verification code is ${sms.code}.`;
+function firstFitting(candidates: readonly string[]): string {
+  return (
+    candidates.find((text) => (gsm7Length(text) ?? Infinity) <= MAX_SMS_SEPTETS) ??
+    candidates.find(fitsOneSegment) ??
+    candidates.at(-1) ??
+    ''
+  );
+}
+
+/**
+ * The SMS body, in the session's language: the first of a few wordings, longest first, that fits
+ * one segment, so an unusual server name or a language that needs UCS-2 never splits it.
+ */
+export function renderValidationSms(sms: ValidationSms, look: Presentation): string {
+  const lang = look.localeOf(sms.locale);
+  const params = { code: sms.code, duration: look.duration(lang, sms.validForMs) };
+  return firstFitting(
+    ['sms.code.long', 'sms.code.medium', 'sms.code.short', 'sms.code.shortest'].map((key) =>
+      look.text(lang, key, params),
+    ),
+  );
 }
 
 /** What a decoy session texts instead of a code, when the operator wants that at all (it costs). */
-export function renderNoticeSms(notice: Notice, serverName: string): string {
-  const candidates =
-    notice.reason === 'address-in-use'
-      ? [
-          `This number already belongs to an account on ${serverName}. If it is yours, reset its password instead. If you did not ask, ignore this message.`,
-          'This number already belongs to an account. If it is yours, reset its password instead.',
-        ]
-      : [
-          `No account on ${serverName} uses this number. If you did not ask, ignore this message.`,
-          'No account uses this number. If you did not ask, ignore this message.',
-        ];
-  return (
-    candidates.find((text) => (gsm7Length(text) ?? Infinity) <= MAX_SMS_SEPTETS) ?? candidates.at(-1) ?? ''
-  );
+export function renderNoticeSms(notice: Notice, look: Presentation): string {
+  const lang = look.localeOf(notice.locale);
+  const reason = notice.reason === 'address-in-use' ? 'in_use' : 'no_account';
+  return firstFitting([
+    look.text(lang, `sms.notice.${reason}.long`),
+    look.text(lang, `sms.notice.${reason}.short`),
+  ]);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Outbox, type OutboxOptions } from '../../functions/adapters/local/outbox.js';
 import { Mailer, SmsMessenger } from '../../functions/messages/messengers.js';
 import { ManualClock } from '../helpers/clock.js';
+import { testPresentation } from '../helpers/presentation.js';
 
 const email = {
   to: 'alice@example.org',
@@ -14,7 +15,7 @@ const sms = { to: '+447400123456', purpose: 'password_reset', code: '012345', va
 /** The outbox as the local server uses it: the transport under the mailer and the SMS messenger. */
 function localMessaging(options: OutboxOptions) {
   const outbox = new Outbox(options);
-  const messages = { serverName: 'localhost' };
+  const messages = testPresentation({ serverName: 'localhost' });
   return { outbox, mailer: new Mailer(outbox, messages), texter: new SmsMessenger(outbox, messages) };
 }
 

@@ -30,6 +30,7 @@ import {
 } from '../helpers/aws.js';
 import { httpEvent, lambdaContext, parseJsonBody } from '../helpers/events.js';
 import { FakeSendingSwitches, RecordingEvents } from '../helpers/fakes.js';
+import { testPresentation } from '../helpers/presentation.js';
 import { TEST_CLIENT, TEST_HMAC_SECRET } from '../helpers/service.js';
 
 /**
@@ -67,7 +68,7 @@ describe('requestToken when the provider fails', () => {
       emailPolicy: { allow: [], deny: [] },
       smsPolicy: { countries: '*' as const, numberTypes: DEFAULT_SMS_NUMBER_TYPES },
     };
-    const messages = { serverName: 'example.org' };
+    const messages = testPresentation();
     return makeRequestTokenHandler({
       email: makeRequestEmailToken({
         ...common,
@@ -85,6 +86,7 @@ describe('requestToken when the provider fails', () => {
         ),
       }),
       clientOf: () => TEST_CLIENT,
+      localeOf: () => 'en',
       logger,
     });
   }

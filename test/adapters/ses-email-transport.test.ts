@@ -14,6 +14,7 @@ import { DeliveryError } from '../../functions/core/errors.js';
 import type { ValidationEmail } from '../../functions/core/ports.js';
 import { Mailer } from '../../functions/messages/messengers.js';
 import { EMULATOR_CLIENT_CONFIG, motoState } from '../helpers/aws.js';
+import { testPresentation } from '../helpers/presentation.js';
 import { captureQueryRequests } from '../helpers/wire.js';
 
 const FROM = 'Example Matrix <noreply@example.org>';
@@ -26,7 +27,7 @@ const email = (to: string): ValidationEmail => ({
 
 /** SES as the mailer's transport, as the email function sends. */
 const sesMailer = (client: SESClient, options: SesEmailTransportOptions) =>
-  new Mailer(new SesEmailTransport(client, options), { serverName: 'example.org' });
+  new Mailer(new SesEmailTransport(client, options), testPresentation());
 
 const moto = inject('motoEndpoint');
 

@@ -51,6 +51,7 @@ function sendOf(key: string, attempt: number, overrides: Partial<SendWrite> = {}
     clientSecretDigest: 'client-secret-digest',
     sendAttempt: attempt,
     nextLink: 'https://app.example.org/next',
+    locale: 'de',
     decoy: false,
     spacing: undefined,
     generation: 'newgeneratio',
@@ -209,6 +210,21 @@ export function describeSessionStoreContract(
           current: before,
         });
         expect(await store.load(before.key)).toEqual(before);
+      });
+
+      const SPACING = [60_000, 300_000] as const;
+      it.each<[string, number, number, boolean]>([
+        ['writes after one message once its first spacing has passed', 1, SPACING[0], true],
+        ['refuses after one message until its first spacing has passed', 1, SPACING[0] - 1, false],
+        ['writes after two messages once the later spacing has passed', 2, SPACING[1], true],
+        ['refuses after two messages until the later spacing has passed', 2, SPACING[1] - 1, false],
+      ])('with resend spacing, %s', async (_, sendCount, sinceLastSend, written) => {
+        const before = await unanswered({ sendCount, lastSentAt: NOW - sinceLastSend });
+        const write = sendOf(before.key, 2, { spacing: SPACING });
+        await expect(store.send(write)).resolves.toEqual(
+          written ? { written, before } : { written, current: before },
+        );
+        expect(await store.load(before.key)).toEqual(written ? applySend(before, write) : before);
       });
 
       it(`lets exactly one of 20 ${atomic ? 'concurrent' : 'successive'} identical sends write`, async () => {

@@ -6,6 +6,7 @@ import type { ValidationSms } from '../../functions/core/ports.js';
 import { SmsMessenger } from '../../functions/messages/messengers.js';
 import { gsm7Length } from '../../functions/templates/sms.js';
 import { EMULATOR_CLIENT_CONFIG, motoState } from '../helpers/aws.js';
+import { testPresentation } from '../helpers/presentation.js';
 import { captureQueryRequests } from '../helpers/wire.js';
 
 const sms = (to: string): ValidationSms => ({
@@ -27,9 +28,7 @@ function attributes(params: URLSearchParams): Record<string, string> {
 
 /** SNS as the SMS messenger's transport, as the SMS function sends. */
 const snsMessenger = (client: SNSClient, options: Partial<SnsSmsTransportOptions> = {}) =>
-  new SmsMessenger(new SnsSmsTransport(client, { maxPriceUsd: 0.5, ...options }), {
-    serverName: 'example.org',
-  });
+  new SmsMessenger(new SnsSmsTransport(client, { maxPriceUsd: 0.5, ...options }), testPresentation());
 
 const moto = inject('motoEndpoint');
 

@@ -46,8 +46,12 @@ async function emailSession(nextLink?: string) {
 }
 
 /** What a first successful submission answers, for each session above. */
-const VALIDATED_SMS = { purpose: 'registration', alreadyValidated: false } as const;
-const VALIDATED_EMAIL = { purpose: 'add_threepid', alreadyValidated: false } as const;
+const VALIDATED_SMS = { purpose: 'registration', address: '447400123456', alreadyValidated: false } as const;
+const VALIDATED_EMAIL = {
+  purpose: 'add_threepid',
+  address: 'alice@example.org',
+  alreadyValidated: false,
+} as const;
 
 /** A six-digit code that is not `code`. */
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
@@ -55,10 +59,9 @@ const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(
 describe('submitToken', () => {
   it('validates the session with the right code', async () => {
     const { validation, sid, code } = await smsSession();
-    await expect(validation.submitToken({ sid, clientSecret: SECRET, token: code })).resolves.toEqual({
-      purpose: 'registration',
-      alreadyValidated: false,
-    });
+    await expect(validation.submitToken({ sid, clientSecret: SECRET, token: code })).resolves.toEqual(
+      VALIDATED_SMS,
+    );
     await expect(validation.getValidatedThreepid(sid, SECRET)).resolves.toMatchObject({
       address: '447400123456',
     });
@@ -187,7 +190,7 @@ describe('submitToken', () => {
     const { validatedAt } = await validation.getValidatedThreepid(sid, SECRET);
     clock.advance(2 * HOUR);
     await expect(validation.submitToken({ sid, clientSecret: SECRET, token })).resolves.toEqual({
-      purpose: 'add_threepid',
+      ...VALIDATED_EMAIL,
       alreadyValidated: true,
     });
     expect((await validation.getValidatedThreepid(sid, SECRET)).validatedAt).toBe(validatedAt);
@@ -332,15 +335,45 @@ describe('getValidatedThreepid', () => {
 });
 
 describe('previewSession', () => {
-  it('tells the page the purpose without validating or looking at the token', async () => {
-    const { validation, sid } = await emailSession();
-    await expect(validation.previewSession(sid, SECRET)).resolves.toEqual({
+  it('tells the page the purpose, the address and the language, without validating', async () => {
+    const { validation, sid, token } = await emailSession();
+    await expect(validation.previewSession(sid, SECRET, token)).resolves.toEqual({
+      state: 'ask-to-confirm',
       purpose: 'add_threepid',
-      validated: false,
+      address: 'alice@example.org',
+      locale: undefined,
     });
     expect((await rejectionOf(validation.getValidatedThreepid(sid, SECRET))).errcode).toBe(
       'M_SESSION_NOT_VALIDATED',
     );
+  });
+
+  it('shows the address only to whoever holds a token the session sent, and counts nothing', async () => {
+    const { validation, sid, token, store } = await emailSession();
+    const preview = await validation.previewSession(sid, undefined, `${token.slice(0, -1)}x`);
+    expect(preview).toMatchObject({ state: 'refused', error: { errcode: 'M_TOKEN_INCORRECT' } });
+    expect(preview).not.toHaveProperty('address');
+    const [session] = store.all();
+    expect(session?.guesses).toEqual([]);
+  });
+
+  it('explains a session that can no longer be confirmed, in its language', async () => {
+    const service = serviceWithFakes();
+    const { sid } = await service.validation.requestToken({
+      purpose: 'registration',
+      medium: 'email',
+      email: 'bob@example.org',
+      clientSecret: SECRET,
+      sendAttempt: 1,
+      locale: 'fr',
+    });
+    const token = service.senders.lastEmailToken();
+    service.clock.advance(service.policy.emailTokenLifetimeMs);
+    await expect(service.validation.previewSession(sid, undefined, token)).resolves.toMatchObject({
+      state: 'refused',
+      error: { errcode: 'M_SESSION_EXPIRED' },
+      locale: 'fr',
+    });
   });
 });
 

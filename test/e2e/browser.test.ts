@@ -63,7 +63,7 @@ describe.runIf(CHROMIUM_AVAILABLE)('the emailed link in a real browser', () => {
     });
 
     await page.goto(link.href);
-    await expect(page.title()).resolves.toBe('Confirm your email address');
+    await expect(page.title()).resolves.toBe('Confirm your email address – localhost');
     expect(await page.locator('h1').textContent()).toBe('Confirm your email address');
     expect((await validation(sid, secret)).json.errcode).toBe('M_SESSION_NOT_VALIDATED');
 

@@ -380,7 +380,7 @@ describe('the HTTP API of the local server', () => {
       [
         'registration',
         '/_matrix/client/v3/register/email/requestToken',
-        'for your new account on example.org',
+        'use this email address for your new account',
       ],
       [
         'a 3PID add',
@@ -483,13 +483,14 @@ describe('the HTTP API of the local server', () => {
       expect(page.text).toContain('Ask your Matrix app to send you a new email.');
     });
 
-    it('escapes whatever the link carries into the page', async () => {
+    it('refuses a link whose token is not one it sent, and reflects nothing of it', async () => {
       const { link } = await emailSession();
       link.searchParams.set('token', '"><script>alert(document.domain)</script>');
       const page = await server.send('GET', linkPath(link));
-      expect(page.status).toBe(200);
-      expect(page.text).not.toContain('<script>alert');
-      expect(page.text).toContain('&quot;&gt;&lt;script&gt;');
+      expect(page.status).toBe(400);
+      expect(page.text).toContain('This link is no longer valid');
+      expect(page.text).not.toContain('script');
+      expect(page.text).not.toContain('@example.org');
     });
   });
 

@@ -11,27 +11,71 @@ export function usesAwsClients(spec: FunctionSpec): boolean {
   return spec.bindings.some((binding) => binding.kind !== 'configuration');
 }
 
-export function helloWorldSource(spec: FunctionSpec): string {
+/**
+ * The calls a hello-world can make, as the IAM actions the AWS recorder (aws-recorder.ts) names
+ * them. Given the calls a function made, the hello-world makes exactly those, in that order: the
+ * secret reads at import (a naive handler reads them one after the other), the rest per invocation.
+ */
+const CALLS: Readonly<Record<string, string>> = {
+  'secretsmanager:GetSecretValue':
+    'const key = await secrets.send(new GetSecretValueCommand({ SecretId: process.env.TOKEN_HMAC_SECRET_ARN }));',
+  'dynamodb:GetItem':
+    "await table.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: 'hello' }, ConsistentRead: true }));",
+  'dynamodb:UpdateItem':
+    "await table.send(new UpdateCommand({ TableName: process.env.TABLE_NAME, Key: { pk: 'hello' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 } }));",
+  'dynamodb:PutItem':
+    "await table.send(new PutCommand({ TableName: process.env.TABLE_NAME, Item: { pk: 'hello', n: 1 } }));",
+  'dynamodb:DeleteItem':
+    "await table.send(new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: { pk: 'hello' } }));",
+  'ses:SendEmail':
+    "await ses.send(new SendEmailCommand({ Source: 'hello@example.org', Destination: { ToAddresses: ['hello@example.org'] }, Message: { Subject: { Data: 'hello' }, Body: { Text: { Data: 'hello' } } } }));",
+  'sns:Publish':
+    "await sns.send(new PublishCommand({ PhoneNumber: number.number, Message: 'hello ' + number.getType() }));",
+};
+
+/**
+ * The hello-world's source. Without `calls`, it reads the key at import and makes one table call
+ * and one send per invocation (the bundle floor); with them, exactly those calls (the cold-start
+ * floor, given the calls the function made).
+ */
+export function helloWorldSource(spec: FunctionSpec, calls?: readonly string[]): string {
   const table = bindingsOf(spec, 'table').length > 0;
   const secret = bindingsOf(spec, 'secret').length > 0;
   const sends = bindingsOf(spec, 'sender').map((binding) => binding.sends);
   const counts = bindingsOf(spec, 'metrics').length > 0;
+  const unknown = (calls ?? []).filter((call) => CALLS[call] === undefined);
+  if (unknown.length > 0) throw new Error(`a hello-world cannot make ${unknown.join(', ')}`);
+  const secretReads = calls
+    ? calls.filter((call) => call.startsWith('secretsmanager:'))
+    : secret
+      ? ['secretsmanager:GetSecretValue']
+      : [];
+  const perInvocation = calls
+    ? calls.filter((call) => !call.startsWith('secretsmanager:'))
+    : [
+        ...(table ? ['dynamodb:UpdateItem'] : []),
+        ...(sends.includes('email') ? ['ses:SendEmail'] : []),
+        ...(sends.includes('sms') ? ['sns:Publish'] : []),
+      ];
   const lines: string[] = [];
-  const calls: string[] = [];
-  if (secret) {
+  if (secretReads.length > 0) {
     lines.push(
       "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
-      'const key = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: process.env.TOKEN_HMAC_SECRET_ARN }));',
+      'const secrets = new SecretsManagerClient({});',
+      // Each read in a block of its own, so that a second one does not declare `key` again.
+      ...secretReads.map((call, n) => (n === 0 ? (CALLS[call] ?? '') : `{ ${CALLS[call]} }`)),
     );
   }
   if (table) {
+    const commands = calls
+      ? ['GetCommand', 'UpdateCommand', 'PutCommand', 'DeleteCommand'].filter((command) =>
+          perInvocation.some((call) => CALLS[call]?.includes(`new ${command}(`)),
+        )
+      : ['UpdateCommand'];
     lines.push(
       "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
-      "import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';",
+      `import { DynamoDBDocumentClient${commands.map((command) => `, ${command}`).join('')} } from '@aws-sdk/lib-dynamodb';`,
       'const table = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
-    );
-    calls.push(
-      "await table.send(new UpdateCommand({ TableName: process.env.TABLE_NAME, Key: { pk: 'hello' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 } }));",
     );
   }
   if (counts) {
@@ -39,15 +83,11 @@ export function helloWorldSource(spec: FunctionSpec): string {
       "import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';",
       "const metrics = new Metrics({ namespace: 'Hello' });",
     );
-    calls.push("metrics.addMetric('Hello', MetricUnit.Count, 1);", 'metrics.publishStoredMetrics();');
   }
   if (sends.includes('email')) {
     lines.push(
       "import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';",
       'const ses = new SESClient({});',
-    );
-    calls.push(
-      "await ses.send(new SendEmailCommand({ Source: 'hello@example.org', Destination: { ToAddresses: ['hello@example.org'] }, Message: { Subject: { Data: 'hello' }, Body: { Text: { Data: 'hello' } } } }));",
     );
   }
   if (sends.includes('sms')) {
@@ -56,16 +96,17 @@ export function helloWorldSource(spec: FunctionSpec): string {
       "import { parsePhoneNumberWithError } from 'libphonenumber-js/max';",
       'const sns = new SNSClient({});',
     );
-    calls.push(
-      "const number = parsePhoneNumberWithError('07400 123456', 'GB');",
-      "await sns.send(new PublishCommand({ PhoneNumber: number.number, Message: 'hello ' + number.getType() }));",
-    );
   }
   return [
     ...lines,
     'export const handler = async () => {',
-    ...calls.map((call) => `  ${call}`),
-    `  return { statusCode: 200, body: ${secret ? 'String(key.SecretString?.length)' : "'hello'"} };`,
+    ...(sends.includes('sms') ? ["  const number = parsePhoneNumberWithError('07400 123456', 'GB');"] : []),
+    ...perInvocation.map((call) => `  ${CALLS[call]}`),
+    // A function that counts publishes a metric (EMF: a line on stdout, no call).
+    ...(counts
+      ? ["  metrics.addMetric('Hello', MetricUnit.Count, 1);", '  metrics.publishStoredMetrics();']
+      : []),
+    `  return { statusCode: 200, body: ${secretReads.length > 0 ? 'String(key.SecretString?.length)' : "'hello'"} };`,
     '};',
     '',
   ].join('\n');

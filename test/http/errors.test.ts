@@ -3,6 +3,7 @@ import { MatrixError } from '../../functions/core/errors.js';
 import { jsonErrorResponse } from '../../functions/http/errors.js';
 import { tooLarge, unrecognized } from '../../functions/http/http-errors.js';
 import { pageErrorResponse } from '../../functions/http/page-errors.js';
+import { testPresentation } from '../helpers/presentation.js';
 
 describe('the error mapper', () => {
   it('answers a MatrixError with its status and the standard {errcode, error} body', () => {
@@ -29,7 +30,9 @@ describe('the error mapper', () => {
       retry_after_ms: 2000,
     });
     expect(response.headers['Retry-After']).toBe('2');
-    expect(pageErrorResponse(limited, "default-src 'none'").headers['Retry-After']).toBe('2');
+    expect(
+      pageErrorResponse(limited, testPresentation(), 'en', "default-src 'none'").headers['Retry-After'],
+    ).toBe('2');
   });
 
   it('hides anything that is not a MatrixError behind a bare 500 M_UNKNOWN', () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,9 +26,11 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAX_RATIO_TO_HELLO_WORLD = 1.2;
 /**
  * The requestToken functions carry the abuse controls on top (the limits, their overrides'
- * validation, the client IP, the SMS and email policies: about 20 KiB minified) and the clients of
- * the homeserver (Synapse's admin API and module, CloudFront's origin secret: about 3 KiB), so
- * their budget is a little wider.
+ * validation, the client IP, the SMS and email policies: about 20 KiB minified), the clients of
+ * the homeserver (Synapse's admin API and module, CloudFront's origin secret: about 3 KiB), and
+ * negotiate the language of what they send (negotiator's Accept-Language code, 1.2 KiB; the
+ * catalogs are data files beside the bundle, read one locale at a time, not code in it), so their
+ * budget is a little wider.
  */
 const MAX_RATIO_FOR_SENDERS = 1.26;
 /** A function that uses no AWS client (the fallback) has no such floor: it keeps to this size. */
@@ -127,6 +129,13 @@ describe('the Lambda bundles', () => {
       } else {
         expect(row.bytes, `${row.name} has no AWS client`).toBeLessThanOrEqual(MAX_BYTES_WITHOUT_CLIENTS);
       }
+    }
+  });
+
+  it('have the default templates beside them exactly when the construct copies them there', () => {
+    for (const name of names) {
+      const renders = bindingsOf(FUNCTIONS[name], 'templates').length > 0;
+      expect(existsSync(join(outDir, name, 'defaults', 'locales', 'en.json')), name).toBe(renders);
     }
   });
 

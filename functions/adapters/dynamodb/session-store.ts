@@ -30,6 +30,7 @@ interface SessionItem {
   newest_token_expires_at_ms: number;
   guesses: { digest: string; at_ms: number }[];
   next_link?: string;
+  locale?: string;
   decoy?: true;
   consumed_at_ms?: number;
   created_at_ms: number;
@@ -85,10 +86,12 @@ export class DynamoDbSessionStore implements SessionStore {
       `${TTL_ATTRIBUTE} = :ttl`,
       'version = if_not_exists(version, :zero) + :one',
       ...(write.nextLink === undefined ? [] : ['next_link = :nextLink']),
+      ...(write.locale === undefined ? [] : ['locale = :locale']),
       ...(write.decoy ? ['decoy = :true'] : []),
     ];
     const removes = [
       ...(write.nextLink === undefined ? ['next_link'] : []),
+      ...(write.locale === undefined ? ['locale'] : []),
       ...(write.decoy ? [] : ['decoy']),
     ];
     const inPlace = [
@@ -97,12 +100,21 @@ export class DynamoDbSessionStore implements SessionStore {
       'newest_token_expires_at_ms > :newestTokenAfter',
       `${TTL_ATTRIBUTE} > :nowSeconds`,
       ...(appending ? ['size(tokens) < :maxTokens'] : []),
+    ];
+    // A new record, or one that may be written in place: with resend spacing, one spaced as its
+    // first message asks, or one spaced as a later one. Written without parentheses, as AND binds
+    // tighter than OR: dynalite's parser backtracks through nested ones, and took 4.4 ms to parse
+    // this condition with them (0.6 ms without spacing) against 0.1 ms without, on the thread that
+    // serves every request of `npm start`.
+    const writable = [
+      `attribute_not_exists(${PARTITION_KEY})`,
       ...(write.spacing === undefined
-        ? []
+        ? [inPlace]
         : [
-            '((send_count <= :one AND last_sent_at_ms <= :firstSpacedAt) OR ' +
-              '(send_count > :one AND last_sent_at_ms <= :laterSpacedAt))',
-          ]),
+            [...inPlace, 'send_count <= :one', 'last_sent_at_ms <= :firstSpacedAt'],
+            [...inPlace, 'send_count > :one', 'last_sent_at_ms <= :laterSpacedAt'],
+          ]
+      ).map((conditions) => conditions.join(' AND ')),
     ];
     try {
       const { Attributes } = await this.client.send(
@@ -110,7 +122,7 @@ export class DynamoDbSessionStore implements SessionStore {
           TableName: this.tableName,
           Key: this.keyOf(write.key),
           UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: `attribute_not_exists(${PARTITION_KEY}) OR (${inPlace.join(' AND ')})`,
+          ConditionExpression: writable.join(' OR '),
           ExpressionAttributeValues: {
             ':generation': write.generation,
             ':purpose': write.purpose,
@@ -129,6 +141,7 @@ export class DynamoDbSessionStore implements SessionStore {
             ':ttl': Math.ceil(write.expiresAt / 1000),
             ...(appending ? { ':maxTokens': write.maxTokens } : {}),
             ...(write.nextLink === undefined ? {} : { ':nextLink': write.nextLink }),
+            ...(write.locale === undefined ? {} : { ':locale': write.locale }),
             ...(write.decoy ? { ':true': true } : {}),
             ...(write.spacing === undefined
               ? {}
@@ -267,6 +280,7 @@ function toItem(session: Session): SessionItem {
     newest_token_expires_at_ms: newestTokenExpiry(session),
     guesses: session.guesses.map((guess) => ({ digest: guess.digest, at_ms: guess.at })),
     ...(session.nextLink === undefined ? {} : { next_link: session.nextLink }),
+    ...(session.locale === undefined ? {} : { locale: session.locale }),
     ...(session.decoy ? { decoy: true as const } : {}),
     ...(session.consumedAt === undefined ? {} : { consumed_at_ms: session.consumedAt }),
     created_at_ms: session.createdAt,
@@ -288,6 +302,7 @@ function fromItem(item: SessionItem): Session {
     tokens: item.tokens.map((token) => ({ digest: token.digest, expiresAt: token.expires_at_ms })),
     guesses: item.guesses.map((guess) => ({ digest: guess.digest, at: guess.at_ms })),
     ...(item.next_link === undefined ? {} : { nextLink: item.next_link }),
+    ...(item.locale === undefined ? {} : { locale: item.locale }),
     ...(item.decoy ? { decoy: true as const } : {}),
     ...(item.consumed_at_ms === undefined ? {} : { consumedAt: item.consumed_at_ms }),
     createdAt: item.created_at_ms,
