@@ -15,6 +15,9 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // The functions' EMF lines go to stdout past vitest's console; the tests about metrics
+      // turn them back on (test/infra/emf-metrics.test.ts, test/adapters/metrics-events.test.ts).
+      POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_DEV: 'false',
     },
     testTimeout: 20_000,

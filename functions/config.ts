@@ -122,6 +122,8 @@ export interface CoreLambdaConfig
     | 'clientIpSource'
   > {
   readonly tableName: string;
+  /** The CloudWatch namespace the function's metrics go to (EMF). */
+  readonly metricNamespace: string;
   /** SYNAPSE_MODULE_SECRET when set (sam local, tests), else the secret SYNAPSE_MODULE_SECRET_ARN names, if any. */
   readonly synapseModuleSecret: SecretSource | undefined;
   /** TOKEN_HMAC_SECRET when set (sam local, tests), else the secret named by TOKEN_HMAC_SECRET_ARN. */
@@ -198,6 +200,7 @@ function readCoreLambda(read: EnvReader, env: Env): CoreLambdaConfig {
     publicBaseUrl: read.get('publicBaseUrl') ?? '',
     tokenHmacSecret: secret ? { value: secret } : { secretArn: secretArn ?? '' },
     tableName: read.get('tableName') ?? '',
+    metricNamespace: read.defaulted('metricNamespace'),
     synapseModuleSecret: secretSource(read, 'synapseModuleSecret', 'synapseModuleSecretArn'),
   };
 }

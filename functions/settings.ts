@@ -576,6 +576,11 @@ export const SERVICE_SETTINGS = {
     lambda: { default: 'INFO' },
     local: { default: 'WARN' },
   },
+  metricNamespace: {
+    env: 'POWERTOOLS_METRICS_NAMESPACE',
+    type: matching(/^[A-Za-z0-9.\-_/#:]{1,255}$/, 'up to 255 of [A-Za-z0-9.-_/#:]'),
+    lambda: { default: 'Matrix3pid' },
+  },
   clientIpSource: {
     env: 'CLIENT_IP_SOURCE',
     context: 'clientIpSource',
@@ -968,6 +973,8 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   dataDir: 'Directory where the embedded store keeps sessions across restarts.',
   dynamodbEndpoint: 'Use another DynamoDB-compatible endpoint instead of the embedded one.',
   logLevel: 'Level of the structured logs.',
+  metricNamespace:
+    'CloudWatch namespace of the service’s metrics (embedded metric format); locally they are logged as `Counted` at INFO.',
   tableName: 'The DynamoDB table (set by the deployment).',
   defaultLocale:
     "Language of mail, SMS and pages when the request's `Accept-Language` names none the service has (`en`, `de`, `fr`, `es`, and any `TEMPLATES_DIR` adds).",
@@ -977,7 +984,8 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
     'A directory of templates and catalog entries that replace the defaults by file name (see "Your words, your name"); checked at start.',
   smsSenderId: 'Alphanumeric SMS sender ID, where destination countries support one.',
   smsOriginationNumber: 'Registered SMS origination number, where destination countries require one.',
-  sesConfigurationSet: 'SES configuration set for bounce and complaint events.',
+  sesConfigurationSet:
+    'SES configuration set every email is sent with: reputation metrics, and SES suppresses addresses that bounced or complained.',
   sesSourceArn: 'SES identity to send as (also cross-account); on AWS the email function may use no other.',
   throttleRateLimit: 'Stage throttling: requests a second, for all routes together.',
   throttleBurstLimit: 'Stage throttling: the largest burst of requests, for all routes together.',
@@ -993,7 +1001,7 @@ export const SETTING_DOCS: Readonly<Record<keyof typeof SETTINGS, string>> = {
   smsMonthlySpendLimitUsd:
     "The account's SNS `MonthlySpendLimit`, which CloudFormation cannot set: give both one value (`aws sns set-sms-attributes`). Spend alarms go off at 50% and 80%.",
   alarmEmail:
-    'Email address subscribed to the alarm topic (it must confirm): SMS spend and volume, msisdn conversion, refusal bursts, SES bounces and complaints, slow answers.',
+    'Email address subscribed to the alarm topic (it must confirm): SMS spend and volume, msisdn conversion, refusal bursts, SES bounces and complaints, delivery failures, function errors and throttles, API 5xx, DynamoDB throttles, slow answers.',
   clientIpSource:
     "Where a client's IP, which abuse limits key on, is read: `direct` the source IP, `proxy` `X-Forwarded-For` from trusted proxies, `cloudfront` CloudFront's viewer address (set by `frontDoor=cloudfront`).",
   trustedProxyCidrs:
@@ -1144,7 +1152,11 @@ export const SETTING_UNSET: Readonly<Partial<Record<SettingName, Partial<Record<
   smsSenderId: { lambda: 'optional', local: '–', deploy: "none: the carrier's default" },
   smsOriginationNumber: { lambda: 'optional', local: '–', deploy: 'none' },
   smsMaxPriceUsd: { local: '–' },
-  sesConfigurationSet: { lambda: 'optional', local: '–', deploy: 'none' },
+  sesConfigurationSet: {
+    lambda: 'set by the deployment',
+    local: '–',
+    deploy: 'one made with reputation metrics and bounce and complaint suppression',
+  },
   sesSourceArn: {
     lambda: 'optional',
     local: '–',

@@ -101,7 +101,12 @@ export type Binding =
    * It renders mail, SMS or pages: the default templates and catalogs are copied beside its
    * bundle, and the operator's `templatesDir` too, named by TEMPLATES_DIR.
    */
-  | { readonly kind: 'templates' };
+  | { readonly kind: 'templates' }
+  /**
+   * Publishes the domain events as CloudWatch metrics, as EMF lines on stdout, into the namespace
+   * put in `env`. No permission: CloudWatch Logs makes the metrics from the function's log group.
+   */
+  | { readonly kind: 'metrics'; readonly env: 'POWERTOOLS_METRICS_NAMESPACE' };
 
 export interface FunctionSpec {
   /** Entry file, relative to the repository root; it exports `handler`. */
@@ -131,6 +136,7 @@ const CORE_CONFIGURATION: readonly Binding[] = [
   { kind: 'configuration', reads: 'core' },
   CLOUDFRONT_ORIGIN_SECRET,
 ];
+const METRICS: Binding = { kind: 'metrics', env: 'POWERTOOLS_METRICS_NAMESPACE' };
 const TOKEN_HMAC_KEY: Binding = { kind: 'secret', secret: 'tokenHmac', env: 'TOKEN_HMAC_SECRET_ARN' };
 /** The directory (who an address belongs to) and the password reset ask Synapse's admin API. */
 const SYNAPSE_ADMIN_TOKEN: Binding = {
@@ -194,6 +200,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
       SYNAPSE_MODULE_SECRET,
       { kind: 'sender', sends: 'email' },
       TEMPLATES,
+      METRICS,
     ],
   },
   requestMsisdnToken: {
@@ -209,19 +216,27 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
       SYNAPSE_ADMIN_TOKEN,
       { kind: 'sender', sends: 'sms' },
       TEMPLATES,
+      METRICS,
     ],
   },
   submitToken: {
     entry: 'functions/lambda/submit-token.ts',
     description: 'Matrix 3PID: submit_url, checks SMS codes and email tokens',
     timeoutSeconds: 5,
-    bindings: [...CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET],
+    bindings: [...CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET, METRICS],
   },
   emailLink: {
     entry: 'functions/lambda/email-link.ts',
     description: 'Matrix 3PID: the emailed link, a confirmation page whose button validates',
     timeoutSeconds: 5,
-    bindings: [...CORE_CONFIGURATION, SESSION_VALIDATOR, TOKEN_HMAC_KEY, SYNAPSE_MODULE_SECRET, TEMPLATES],
+    bindings: [
+      ...CORE_CONFIGURATION,
+      SESSION_VALIDATOR,
+      TOKEN_HMAC_KEY,
+      SYNAPSE_MODULE_SECRET,
+      TEMPLATES,
+      METRICS,
+    ],
   },
   getValidated3pid: {
     entry: 'functions/lambda/get-validated-3pid.ts',

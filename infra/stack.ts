@@ -48,8 +48,14 @@ export class MatrixThreepidStack extends Stack {
     new CfnOutput(this, 'SessionsTable', { value: this.validation.table.tableName });
     new CfnOutput(this, 'TokenHmacSecretArn', { value: this.validation.tokenHmacSecret.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', {
-      description: 'Every alarm (SMS spend, floods, SES reputation) is sent here; subscribe to it.',
+      description:
+        'Every alarm (SMS spend, floods, SES reputation, errors, throttles, 5xx) is sent here; subscribe to it.',
       value: this.validation.alarmTopic.topicArn,
+    });
+    new CfnOutput(this, 'DashboardName', {
+      description:
+        'The CloudWatch dashboard: sends, conversion, refusals, spend, latency, errors (docs/runbook.md).',
+      value: this.validation.dashboard.dashboardName,
     });
   }
 }

@@ -31,13 +31,15 @@ import {
 import { HttpLambdaIntegration, HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Distribution } from 'aws-cdk-lib/aws-cloudfront';
+import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ViaServicePrincipal } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigurationSet, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table.js';
@@ -63,8 +65,15 @@ import {
 } from '../functions/settings.js';
 import { checkedPresentation } from '../functions/templates/checks.js';
 import { DEFAULTS_DIR } from '../functions/templates/presentation.js';
-import { type AlarmThresholds, alarmThresholdProblems, ThreepidAlarms } from './alarms.js';
+import {
+  type AlarmThresholds,
+  alarmThresholdProblems,
+  DEFAULT_SES_BOUNCE_RATE_ABOVE,
+  DEFAULT_SES_COMPLAINT_RATE_ABOVE,
+  ThreepidAlarms,
+} from './alarms.js';
 import { BUNDLE } from './bundling.js';
+import { ThreepidDashboard } from './dashboard.js';
 import { CloudFrontFrontDoor } from './front-door.js';
 import {
   type Binding,
@@ -206,8 +215,10 @@ export interface MatrixThreepidValidationProps {
    */
   readonly sesIdentityArn?: string;
   /**
-   * Name of an SES configuration set, for bounce and complaint events.
-   * @default none
+   * Name of an existing SES configuration set to send every email with, instead of the one the
+   * construct makes.
+   * @default a configuration set made here, with reputation metrics, and SES's suppression of
+   * addresses that bounced or complained (they are not mailed again)
    */
   readonly sesConfigurationSet?: string;
   /**
@@ -336,8 +347,9 @@ export interface MatrixThreepidValidationProps {
    */
   readonly alarmThresholds?: AlarmThresholds;
   /**
-   * CloudWatch namespace of the metrics counted from the functions' logs (TokenSent, SmsSent,
-   * SessionValidated, RateLimited, DecoySessionAnswered, ResponseFloorExceeded).
+   * CloudWatch namespace of the metrics the functions publish (TokenSent, SessionValidated,
+   * TokenIncorrect, SessionLocked, DeliveryFailed, RateLimited, PolicyRefused,
+   * DecoySessionAnswered, ResponseFloorExceeded; see docs/runbook.md).
    * @default `Matrix3pid/` and the construct's path, e.g. `Matrix3pid/MatrixThreepid/Validation`
    */
   readonly metricNamespace?: string;
@@ -470,15 +482,37 @@ export class MatrixThreepidValidation extends Construct {
   readonly alarms: ThreepidAlarms;
   /** Every alarm notifies this topic (encrypted, SSL only); subscribe to it. */
   readonly alarmTopic: Topic;
+  /** The CloudWatch namespace of the service's own metrics. */
+  readonly metricNamespace: string;
+  /** The operator's dashboard: sends, conversion, refusals, spend, latency, errors, the table. */
+  readonly dashboard: Dashboard;
+  /**
+   * The SES configuration set emails are sent with, made here unless `sesConfigurationSet` names
+   * one: reputation metrics, and bounced or complaining addresses never mailed again.
+   */
+  readonly sesConfigurationSet: ConfigurationSet | undefined;
 
   constructor(scope: Construct, id: string, props: MatrixThreepidValidationProps) {
     super(scope, id);
     checkProps(props);
     const frontDoor = props.frontDoor ?? SETTINGS.frontDoor.deploy.default;
-    // Behind CloudFront the functions read clients' addresses from it, and check its secret.
-    const environment = runtimeEnvironment(
-      frontDoor === 'cloudfront' ? { ...props, clientIpSource: 'cloudfront' } : props,
-    );
+    const namespace = props.metricNamespace ?? defaultNamespace(this);
+    this.metricNamespace = namespace;
+    // Every email goes out through a configuration set: the one named, or one made here.
+    this.sesConfigurationSet = props.sesConfigurationSet
+      ? undefined
+      : new ConfigurationSet(this, 'EmailFeedback', {
+          reputationMetrics: true,
+          suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+        });
+    const sesConfigurationSet = props.sesConfigurationSet ?? this.sesConfigurationSet?.configurationSetName;
+    const withDeployed: MatrixThreepidValidationProps = {
+      ...props,
+      ...(sesConfigurationSet ? { sesConfigurationSet } : {}),
+      // Behind CloudFront the functions read clients' addresses from it, and check its secret.
+      ...(frontDoor === 'cloudfront' ? { clientIpSource: 'cloudfront' as const } : {}),
+    };
+    const environment = runtimeEnvironment(withDeployed);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
 
@@ -534,7 +568,14 @@ export class MatrixThreepidValidation extends Construct {
     ][]) {
       if (name === 'fallback' && proxiesToHomeserver) continue;
       if (name === 'accountPassword' && !props.homeserver?.adminTokenSecret) continue;
-      functions[name] = this.createFunction(name, spec, environment, props, logRetention, removalPolicy);
+      functions[name] = this.createFunction(
+        name,
+        spec,
+        environment,
+        withDeployed,
+        logRetention,
+        removalPolicy,
+      );
     }
     this.functions = functions as MatrixThreepidValidation['functions'];
     const fallback = functions.fallback;
@@ -649,18 +690,23 @@ export class MatrixThreepidValidation extends Construct {
       );
     }
 
+    const smsMonthlySpendLimitUsd =
+      props.smsMonthlySpendLimitUsd ?? SETTINGS.smsMonthlySpendLimitUsd.deploy.default;
+    const watched = { namespace, functions, stage: this.stage, table: this.table, smsMonthlySpendLimitUsd };
     this.alarms = new ThreepidAlarms(this, 'Alarms', {
-      logGroups: Object.fromEntries(
-        Object.entries(functions).map(([name, fn]) => [name, fn.logGroup]),
-      ) as Partial<Record<FunctionName, ILogGroup>>,
-      namespace: props.metricNamespace ?? defaultNamespace(this),
-      smsMonthlySpendLimitUsd:
-        props.smsMonthlySpendLimitUsd ?? SETTINGS.smsMonthlySpendLimitUsd.deploy.default,
+      ...watched,
+      smsAllowedCountries: props.smsAllowedCountries,
       ...(props.rateLimits ? { rateLimits: props.rateLimits } : {}),
       ...(props.alarmThresholds ? { thresholds: props.alarmThresholds } : {}),
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
     });
     this.alarmTopic = this.alarms.topic;
+    this.dashboard = new ThreepidDashboard(this, 'Operations', {
+      ...watched,
+      sesBounceRateAbove: props.alarmThresholds?.sesBounceRateAbove ?? DEFAULT_SES_BOUNCE_RATE_ABOVE,
+      sesComplaintRateAbove: props.alarmThresholds?.sesComplaintRateAbove ?? DEFAULT_SES_COMPLAINT_RATE_ABOVE,
+      alarms: Object.values(this.alarms.alarms),
+    }).dashboard;
     // The $default route is the homeserver's own API (or the 404 fallback): the homeserver checks
     // its access tokens itself, and an API Gateway authorizer could not.
     Validations.of(this.httpApi).acknowledge({
@@ -776,6 +822,9 @@ export class MatrixThreepidValidation extends Construct {
       case 'templates':
         // The defaults are copied beside every bundle that renders (copyTemplates); overrides too.
         if (props.templatesDir !== undefined) fn.addEnvironment('TEMPLATES_DIR', BUNDLED_TEMPLATES_DIR);
+        return;
+      case 'metrics':
+        fn.addEnvironment(binding.env, this.metricNamespace);
         return;
       default:
         throw new Error(`Unknown binding ${JSON.stringify(binding satisfies never)}`);

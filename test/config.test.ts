@@ -404,7 +404,19 @@ describe('the settings every function reads', () => {
       synapseModuleSecret: undefined,
       tokenHmacSecret: { value: SECRET },
       tableName: 'sessions-table',
+      // Where their counts go, unless the deployment names the construct's own namespace.
+      metricNamespace: 'Matrix3pid',
     });
+  });
+
+  it('read the metrics namespace, and refuse one CloudWatch would not take', () => {
+    expect(
+      loadCoreLambdaConfig({ ...CORE_ENV, POWERTOOLS_METRICS_NAMESPACE: 'Matrix3pid/Stack/Validation' })
+        .metricNamespace,
+    ).toBe('Matrix3pid/Stack/Validation');
+    expect(
+      problemsOf(() => loadCoreLambdaConfig({ ...CORE_ENV, POWERTOOLS_METRICS_NAMESPACE: 'has spaces' })),
+    ).toEqual(['POWERTOOLS_METRICS_NAMESPACE must be up to 255 of [A-Za-z0-9.-_/#:]']);
   });
 
   it('are checked as strictly as in the whole configuration', () => {

@@ -166,12 +166,24 @@ export class MatrixError extends Error {
  */
 export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
+  /**
+   * The provider's name for the failure (`MessageRejected`, `Throttling`, `TimeoutError`), as
+   * delivery failures are counted by it: letters and digits only, else `Other`.
+   */
+  readonly errorClass: string;
 
   constructor(
     readonly permanent: boolean,
     message: string,
-    options?: { cause?: unknown },
+    options: { cause?: unknown; errorClass?: string } = {},
   ) {
-    super(message, options);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.errorClass = errorClassOf(options.errorClass);
   }
+}
+
+/** A provider's error name, fit to be a metric dimension: a bounded word, never free text. */
+export function errorClassOf(name: string | undefined): string {
+  if (name === undefined) return 'Unknown';
+  return /^[A-Za-z][A-Za-z0-9]{0,63}$/.test(name) ? name : 'Other';
 }

@@ -4,6 +4,7 @@
  * deterministic under test. Each use case takes only the ports (and the store operations) it uses.
  */
 import type { Medium, Purpose, Session, Threepid } from './model.js';
+import type { LimitScope } from './rate-limits.js';
 import type { GuessWrite, SendWrite } from './session-lifecycle.js';
 
 export interface Clock {
@@ -198,4 +199,41 @@ export interface Logger {
   info(message: string, ...attributes: Record<string, unknown>[]): void;
   warn(message: string, ...attributes: Record<string, unknown>[]): void;
   error(message: string, ...attributes: Record<string, unknown>[]): void;
+}
+
+/**
+ * Something the operator counts, told by the use case where it happens. Only low-cardinality,
+ * non-personal facts: medium, purpose, a limit's scope, an SMS number's country, a provider's
+ * error class. Never an address, a fingerprint, a sid or a token.
+ */
+export type DomainEvent =
+  | {
+      readonly kind: 'token-sent';
+      readonly medium: Medium;
+      readonly purpose: Purpose;
+      /** For SMS: the ISO region of the number, where the money goes. */
+      readonly country?: string | undefined;
+    }
+  | { readonly kind: 'session-validated'; readonly medium: Medium; readonly purpose: Purpose }
+  | { readonly kind: 'token-incorrect'; readonly medium: Medium; readonly purpose: Purpose }
+  /** The incorrect submission that used up the session's last attempt. */
+  | { readonly kind: 'session-locked'; readonly medium: Medium; readonly purpose: Purpose }
+  | {
+      readonly kind: 'delivery-failed';
+      readonly medium: Medium;
+      readonly purpose: Purpose;
+      /** The provider's error name (`MessageRejected`, `Throttling`, `TimeoutError`, …). */
+      readonly errorClass: string;
+    }
+  | { readonly kind: 'rate-limited'; readonly medium: Medium; readonly scope: LimitScope }
+  | { readonly kind: 'policy-refused'; readonly medium: Medium; readonly purpose: Purpose }
+  | { readonly kind: 'decoy-answered'; readonly medium: Medium; readonly purpose: Purpose }
+  | { readonly kind: 'response-floor-exceeded'; readonly medium: Medium };
+
+/**
+ * Where the domain's countable events go: metrics on Lambda (Powertools EMF), the log locally. A
+ * recorder must not throw and must not wait: counting never holds up or fails a request.
+ */
+export interface DomainEvents {
+  record(event: DomainEvent): void;
 }

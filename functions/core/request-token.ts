@@ -16,6 +16,7 @@ import { checkNextLink } from './next-link.js';
 import type { ValidationPolicy } from './policy.js';
 import type {
   Clock,
+  DomainEvents,
   Logger,
   Random,
   SecretHasher,
@@ -106,6 +107,8 @@ export interface RequestTokenDeps {
   readonly random: Random;
   readonly hasher: SecretHasher;
   readonly logger: Logger;
+  /** Where sends, refusals, decoys and failures are counted. */
+  readonly events: DomainEvents;
   readonly policy: ValidationPolicy;
 }
 
@@ -155,13 +158,31 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
   deps: RequestTokenDeps,
   channel: Channel<R, Parsed, A>,
 ): RequestToken<R, A> {
-  const { store, hasher, policy, clock, limiting, uniform } = deps;
+  const { store, hasher, policy, clock, limiting, uniform, events } = deps;
   const log = sessionLogger(deps.logger, hasher);
   const rateKey = (...parts: string[]) => hasher.digest('rate-key', parts.join('\n')).slice(0, 32);
 
-  const limited = (scope: LimitScope, retryAfterMs: number, attributes: Record<string, unknown>) => {
-    deps.logger.warn('Rate limited', { scope, retryAfterMs, ...attributes });
+  const limited = (
+    scope: LimitScope,
+    retryAfterMs: number,
+    medium: Threepid['medium'],
+    attributes: Record<string, unknown> = {},
+  ) => {
+    deps.logger.warn('Rate limited', { scope, retryAfterMs, medium, ...attributes });
+    events.record({ kind: 'rate-limited', medium, scope });
     return MatrixError.limitExceeded(retryAfterMs);
+  };
+
+  /** The address as the medium reads it; a refusal by the operator's policy is counted. */
+  const parse = (request: R): ParsedAddress<Parsed> => {
+    try {
+      return channel.parse(request);
+    } catch (error) {
+      if (error instanceof MatrixError && error.errcode === 'M_THREEPID_DENIED') {
+        events.record({ kind: 'policy-refused', medium: request.medium, purpose: request.purpose });
+      }
+      throw error;
+    }
   };
 
   const rollBack = async (written: Session, previous: Session | undefined) => {
@@ -199,7 +220,7 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
       const plan = planSend(current, request, context());
       if (plan.kind === 'repeat') return plan;
       if (plan.kind === 'too-soon') {
-        throw limited('session', plan.retryAfterMs, { medium: request.threepid.medium });
+        throw limited('session', plan.retryAfterMs, request.threepid.medium);
       }
       if (!(await store.save(plan.session, current?.version))) continue;
       const newGeneration = current === undefined || current.generation !== plan.session.generation;
@@ -229,6 +250,12 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
     } catch (error) {
       await rollBack(session, written.previous);
       log('error', 'Sending the token failed; session restored', session, { error: describeError(error) });
+      events.record({
+        kind: 'delivery-failed',
+        medium: session.threepid.medium,
+        purpose: session.purpose,
+        errorClass: error instanceof DeliveryError ? error.errorClass : 'Unexpected',
+      });
       if (error instanceof DeliveryError) {
         throw MatrixError.deliveryFailed(session.threepid.medium, error.permanent, error);
       }
@@ -240,12 +267,18 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
       // The country is not personal data, and SMS costs and abuse are counted by it.
       ...(region ? { country: region } : {}),
     });
+    const { medium } = session.threepid;
+    events.record(
+      session.decoy
+        ? { kind: 'decoy-answered', medium, purpose: session.purpose }
+        : { kind: 'token-sent', medium, purpose: session.purpose, ...(region ? { country: region } : {}) },
+    );
   };
 
   return async (request) => {
     const started = clock.now();
     assertClientSecret(request.clientSecret);
-    const address = channel.parse(request);
+    const address = parse(request);
     const { threepid } = address;
     const nextLink =
       request.nextLink === undefined
@@ -254,14 +287,14 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
 
     const switched = await deps.switches.check(threepid.medium, clock.now());
     if (switched.off) {
-      throw limited('switch', switched.until - clock.now(), { medium: threepid.medium });
+      throw limited('switch', switched.until - clock.now(), threepid.medium);
     }
     if (limiting !== 'off') {
       const charges = request.client.keys.map((key) =>
         requestCharge(key.scope, rateKey('client', threepid.medium, key.value), limiting.limits),
       );
       const refusal = await chargeAll(limiting.limiter, charges, clock.now());
-      if (refusal) throw limited(refusal.scope, refusal.retryAfterMs, { medium: threepid.medium });
+      if (refusal) throw limited(refusal.scope, refusal.retryAfterMs, threepid.medium);
     }
 
     const bound = (await deps.directory.findUserId(threepid)) !== undefined;
@@ -287,10 +320,12 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
     } else {
       const refusal = await chargeForSend(address, threepid, written);
       if (refusal) {
-        throw limited(refusal.scope, refusal.retryAfterMs, {
-          medium: threepid.medium,
-          ...(address.region ? { country: address.region } : {}),
-        });
+        throw limited(
+          refusal.scope,
+          refusal.retryAfterMs,
+          threepid.medium,
+          address.region ? { country: address.region } : {},
+        );
       }
       await deliver(written, request, reason, address.region);
     }
@@ -298,7 +333,7 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
       { sid: sidOf(written.session), threepid, sent: written.kind === 'send' && !written.session.decoy },
       address.parsed,
     );
-    if (uniform.enabled) await holdUntilFloor(started);
+    if (uniform.enabled) await holdUntilFloor(started, threepid.medium);
     return answer;
   };
 
@@ -346,11 +381,12 @@ export function makeRequestToken<R extends TokenRequest, Parsed, A extends Token
   }
 
   /** Answers no earlier than the floor, so the time taken says nothing about the account state. */
-  async function holdUntilFloor(started: number): Promise<void> {
+  async function holdUntilFloor(started: number, medium: Threepid['medium']): Promise<void> {
     if (!uniform.enabled) return;
     const floor = started + uniform.floorMs;
     if (clock.now() > floor) {
       deps.logger.warn('ResponseFloorExceeded', { overByMs: clock.now() - floor, floorMs: uniform.floorMs });
+      events.record({ kind: 'response-floor-exceeded', medium });
       return;
     }
     await uniform.sleeper.sleepUntil(floor);

@@ -8,7 +8,7 @@ import { MatrixError } from './errors.js';
 import { type Medium, type Purpose, type Session, sidOf } from './model.js';
 import { appendSid, isAllowedNextLink } from './next-link.js';
 import type { ValidationPolicy } from './policy.js';
-import type { Clock, HomeserverSessions, Logger, SecretHasher, SessionStore } from './ports.js';
+import type { Clock, DomainEvents, HomeserverSessions, Logger, SecretHasher, SessionStore } from './ports.js';
 import { assertToken } from './secrets.js';
 import { guessWrite, sentToken } from './session-lifecycle.js';
 import { sessionLogger } from './session-log.js';
@@ -42,6 +42,8 @@ export interface SubmitTokenDeps {
   readonly clock: Clock;
   readonly hasher: SecretHasher;
   readonly logger: Logger;
+  /** Where wrong tokens, lockouts and validations are counted. */
+  readonly events: DomainEvents;
   readonly policy: ValidationPolicy;
   /** Told of every validated email session (Synapse's module), or nobody. */
   readonly homeserverSessions: Pick<HomeserverSessions, 'validated'>;
@@ -51,7 +53,7 @@ export interface SubmitTokenDeps {
 const MAX_WRITE_ROUNDS = 8;
 
 export function makeSubmitToken(deps: SubmitTokenDeps): SubmitToken {
-  const { store, clock, hasher, policy } = deps;
+  const { store, clock, hasher, policy, events } = deps;
   const match = makeSessionMatcher(hasher);
   const log = sessionLogger(deps.logger, hasher);
 
@@ -77,13 +79,18 @@ export function makeSubmitToken(deps: SubmitTokenDeps): SubmitToken {
   const answer = (after: Session, token: string): SubmissionResult => {
     const rule = rulesFor(sessionStatus(after, clock.now(), policy)).onGuessRecorded;
     if (typeof rule === 'object') throw refusalError(rule);
+    const counted = { medium: after.threepid.medium, purpose: after.purpose };
     if (rule === 'incorrect') {
       log('warn', 'Incorrect token submitted', after, { submissions: after.guesses.length });
-      throw MatrixError.tokenIncorrect(policy.maxTokenSubmissions - after.guesses.length);
+      const attemptsLeft = policy.maxTokenSubmissions - after.guesses.length;
+      events.record({ kind: 'token-incorrect', ...counted });
+      if (attemptsLeft <= 0) events.record({ kind: 'session-locked', ...counted });
+      throw MatrixError.tokenIncorrect(attemptsLeft);
     }
     // This submission's guess is the newest; if it is the one that validated, this is the first time.
     if (validatingGuess(after) !== after.guesses.at(-1)) return reconfirm(after, token);
     log('info', 'Session validated', after);
+    events.record({ kind: 'session-validated', ...counted });
     return result(after, false);
   };
 

@@ -8,7 +8,7 @@ import { Mailer } from '../messages/messengers.js';
 import { Presentation } from '../templates/presentation.js';
 
 import { requestConfig as config, requestControls, storeEssentialsAndAdmin } from './request-runtime.js';
-import { homeserverSessions, logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
+import { domainEvents, homeserverSessions, logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
 
 /** requestToken for email: the only function allowed to send through SES. */
 const transport = new SesEmailTransport(new SESClient(SENDER_CLIENT_OPTIONS), {
@@ -33,6 +33,7 @@ export const handler = makeRequestTokenHandler({
     emailPolicy: config.emailPolicy,
     email: new Mailer(transport, presentation),
     homeserverSessions: sessions,
+    events: domainEvents(),
   }),
   clientOf: clientNetworksBy(clientIp),
   localeOf: (event) => presentation.negotiate(event.headers['accept-language']),

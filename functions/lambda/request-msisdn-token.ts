@@ -8,7 +8,7 @@ import { SmsMessenger } from '../messages/messengers.js';
 import { Presentation } from '../templates/presentation.js';
 
 import { requestConfig as config, requestControls, storeEssentialsAndAdmin } from './request-runtime.js';
-import { logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
+import { domainEvents, logger, SENDER_CLIENT_OPTIONS } from './runtime.js';
 
 /** requestToken for phone numbers: the only function allowed to publish SMS through SNS. */
 const transport = new SnsSmsTransport(new SNSClient(SENDER_CLIENT_OPTIONS), {
@@ -29,6 +29,7 @@ export const handler = makeRequestTokenHandler({
     links: validationLinks(config.publicBaseUrl),
     smsPolicy: config.smsPolicy,
     sms: new SmsMessenger(transport, presentation),
+    events: domainEvents(),
   }),
   clientOf: clientNetworksBy(clientIp),
   localeOf: (event) => presentation.negotiate(event.headers['accept-language']),

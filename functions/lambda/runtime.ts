@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSessionStore, sessionDocumentClient } from '../adapters/dynamodb/session-store.js';
+import { EmfDomainEvents } from '../adapters/metrics/emf-events.js';
 import { SecretsManagerOriginSecrets } from '../adapters/secrets/origin-secrets.js';
 import { fetchSynapseModuleSecret } from '../adapters/secrets/synapse-module-secret.js';
 import { fetchTokenHmacSecret } from '../adapters/secrets/token-secret.js';
@@ -21,7 +22,7 @@ import {
   homeserverSessionsOf,
 } from '../composition.js';
 import { type CoreLambdaConfig, loadCoreLambdaConfig } from '../config.js';
-import type { HomeserverSessions } from '../core/ports.js';
+import type { DomainEvents, HomeserverSessions } from '../core/ports.js';
 import type { ClientIpSource } from '../http/client-ip.js';
 
 /** The settings every function reads; request-runtime.ts reads the rest, for the functions that need it. */
@@ -107,6 +108,16 @@ export async function homeserverSessions(): Promise<HomeserverSessions> {
       ? source?.value
       : await fetchSynapseModuleSecret(secretsClient(), source.secretArn);
   return homeserverSessionsOf(config, secret);
+}
+
+let events: DomainEvents | undefined;
+/**
+ * Where the functions that count something (requestToken, submitToken, the emailed link) record
+ * it: EMF lines on stdout, in the deployment's namespace. The others do not carry Powertools Metrics.
+ */
+export function domainEvents(): DomainEvents {
+  events ??= new EmfDomainEvents(config.metricNamespace, logger);
+  return events;
 }
 
 let secrets: SecretsManagerClient | undefined;

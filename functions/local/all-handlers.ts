@@ -11,7 +11,13 @@ import {
   frontDoorOf,
 } from '../composition.js';
 import type { ServiceConfig } from '../config.js';
-import type { AccountAdmin, HomeserverSessions, SessionStore, ThreepidDirectory } from '../core/ports.js';
+import type {
+  AccountAdmin,
+  DomainEvents,
+  HomeserverSessions,
+  SessionStore,
+  ThreepidDirectory,
+} from '../core/ports.js';
 import { makePreviewSession } from '../core/preview.js';
 import { makeRequestEmailToken } from '../core/request-email-token.js';
 import { makeRequestMsisdnToken } from '../core/request-msisdn-token.js';
@@ -47,6 +53,8 @@ export interface AllAdapters extends AbuseControls {
   readonly sms: SmsTransport;
   /** What mail, SMS and pages are made of, TEMPLATES_DIR checked. */
   readonly presentation: Presentation;
+  /** Where sends, refusals and validations are counted (the log, locally). */
+  readonly events: DomainEvents;
 }
 
 export function createAllHandlers(
@@ -62,8 +70,8 @@ export function createAllHandlers(
   const controls = { switches, limiting, uniform };
   const links = validationLinks(config.publicBaseUrl);
   const messages = adapters.presentation;
-  const { homeserverSessions } = adapters;
-  const submitToken = makeSubmitToken({ ...base, store, homeserverSessions });
+  const { homeserverSessions, events } = adapters;
+  const submitToken = makeSubmitToken({ ...base, store, homeserverSessions, events });
   return {
     requestToken: makeRequestTokenHandler({
       email: makeRequestEmailToken({
@@ -75,6 +83,7 @@ export function createAllHandlers(
         emailPolicy: config.emailPolicy,
         email: new Mailer(adapters.email, messages),
         homeserverSessions,
+        events,
       }),
       msisdn: makeRequestMsisdnToken({
         ...base,
@@ -84,6 +93,7 @@ export function createAllHandlers(
         links,
         smsPolicy: config.smsPolicy,
         sms: new SmsMessenger(adapters.sms, messages),
+        events,
       }),
       clientOf: clientNetworksBy(clientIp),
       localeOf: (event) => messages.negotiate(event.headers['accept-language']),

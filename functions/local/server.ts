@@ -14,6 +14,7 @@ import { ensureSessionTable } from '../adapters/dynamodb/table.js';
 import { sweepExpiredItems } from '../adapters/dynamodb/ttl-sweeper.js';
 import { homeserverForwarder } from '../adapters/homeserver/forward.js';
 import { Outbox } from '../adapters/local/outbox.js';
+import { LogDomainEvents } from '../adapters/metrics/log-events.js';
 import {
   abuseControls,
   createDirectory,
@@ -150,6 +151,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     email: outbox,
     sms: outbox,
     presentation,
+    events: new LogDomainEvents(logger),
   });
   const homeserver = serviceConfig.homeserverUrl !== undefined;
   app = {

@@ -22,7 +22,7 @@ import {
   uniqueTableName,
 } from '../helpers/aws.js';
 import { ManualClock } from '../helpers/clock.js';
-import { FakeSendingSwitches, RecordingLogger, RecordingSenders } from '../helpers/fakes.js';
+import { FakeSendingSwitches, RecordingEvents, RecordingLogger, RecordingSenders } from '../helpers/fakes.js';
 import { SeededRandom } from '../helpers/random.js';
 import { TEST_CLIENT, TEST_HMAC_SECRET } from '../helpers/service.js';
 
@@ -72,6 +72,7 @@ function describeRoundTrips(
         random: new SeededRandom(),
         hasher: new HmacSecretHasher(TEST_HMAC_SECRET),
         logger: new RecordingLogger(),
+        events: new RecordingEvents(),
         policy: DEFAULT_POLICY,
         store,
       };

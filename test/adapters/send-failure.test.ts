@@ -29,7 +29,7 @@ import {
   uniqueTableName,
 } from '../helpers/aws.js';
 import { httpEvent, lambdaContext, parseJsonBody } from '../helpers/events.js';
-import { FakeSendingSwitches } from '../helpers/fakes.js';
+import { FakeSendingSwitches, RecordingEvents } from '../helpers/fakes.js';
 import { testPresentation } from '../helpers/presentation.js';
 import { TEST_CLIENT, TEST_HMAC_SECRET } from '../helpers/service.js';
 
@@ -60,6 +60,7 @@ describe('requestToken when the provider fails', () => {
       random: cryptoRandom,
       hasher: new HmacSecretHasher(TEST_HMAC_SECRET),
       logger,
+      events: new RecordingEvents(),
       policy: DEFAULT_POLICY,
       switches: new FakeSendingSwitches(),
       limiting: 'off' as const,

@@ -2,6 +2,8 @@ import { DeliveryError, MatrixError } from '../../functions/core/errors.js';
 import type { Medium } from '../../functions/core/model.js';
 import type {
   AccountAdmin,
+  DomainEvent,
+  DomainEvents,
   EmailSender,
   HomeserverSession,
   HomeserverSessions,
@@ -167,5 +169,19 @@ export class RecordingHomeserverSessions implements HomeserverSessions {
       this.failures--;
       throw MatrixError.unavailable('The homeserver');
     }
+  }
+}
+
+/** Keeps every domain event, in order, as the metrics adapters would have received them. */
+export class RecordingEvents implements DomainEvents {
+  readonly events: DomainEvent[] = [];
+
+  record(event: DomainEvent): void {
+    this.events.push(event);
+  }
+
+  /** The events of one kind. */
+  of<K extends DomainEvent['kind']>(kind: K): Extract<DomainEvent, { kind: K }>[] {
+    return this.events.filter((event): event is Extract<DomainEvent, { kind: K }> => event.kind === kind);
   }
 }

@@ -42,6 +42,7 @@ export function helloWorldSource(spec: FunctionSpec, calls?: readonly string[]):
   const table = bindingsOf(spec, 'table').length > 0;
   const secret = bindingsOf(spec, 'secret').length > 0;
   const sends = bindingsOf(spec, 'sender').map((binding) => binding.sends);
+  const counts = bindingsOf(spec, 'metrics').length > 0;
   const unknown = (calls ?? []).filter((call) => CALLS[call] === undefined);
   if (unknown.length > 0) throw new Error(`a hello-world cannot make ${unknown.join(', ')}`);
   const secretReads = calls
@@ -77,6 +78,12 @@ export function helloWorldSource(spec: FunctionSpec, calls?: readonly string[]):
       'const table = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
     );
   }
+  if (counts) {
+    lines.push(
+      "import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';",
+      "const metrics = new Metrics({ namespace: 'Hello' });",
+    );
+  }
   if (sends.includes('email')) {
     lines.push(
       "import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';",
@@ -95,6 +102,10 @@ export function helloWorldSource(spec: FunctionSpec, calls?: readonly string[]):
     'export const handler = async () => {',
     ...(sends.includes('sms') ? ["  const number = parsePhoneNumberWithError('07400 123456', 'GB');"] : []),
     ...perInvocation.map((call) => `  ${CALLS[call]}`),
+    // A function that counts publishes a metric (EMF: a line on stdout, no call).
+    ...(counts
+      ? ["  metrics.addMetric('Hello', MetricUnit.Count, 1);", '  metrics.publishStoredMetrics();']
+      : []),
     `  return { statusCode: 200, body: ${secretReads.length > 0 ? 'String(key.SecretString?.length)' : "'hello'"} };`,
     '};',
     '',

@@ -22,6 +22,7 @@ import {
   FakeSendingSwitches,
   FakeSleeper,
   RecordingAccountAdmin,
+  RecordingEvents,
   RecordingHomeserverSessions,
   RecordingLogger,
   RecordingSenders,
@@ -70,7 +71,8 @@ export function serviceWithFakes(options: ServiceOptions = {}) {
   const logger = new RecordingLogger();
   const hasher = new HmacSecretHasher(TEST_HMAC_SECRET);
   const policy = { ...DEFAULT_POLICY, ...options.policy };
-  const base = { clock, random: new SeededRandom(), hasher, logger, policy };
+  const events = new RecordingEvents();
+  const base = { clock, random: new SeededRandom(), hasher, logger, events, policy };
   const directory = options.directory ?? new StaticThreepidDirectory(options.bindings ?? []);
   const accounts = new RecordingAccountAdmin();
   const homeserverSessions = new RecordingHomeserverSessions();
@@ -131,6 +133,7 @@ export function serviceWithFakes(options: ServiceOptions = {}) {
     senders,
     clock,
     logger,
+    events,
     hasher,
     policy,
     limiter,

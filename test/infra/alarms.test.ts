@@ -1,7 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import type { FunctionName } from '../../infra/functions.js';
 import {
   MatrixThreepidValidation,
   type MatrixThreepidValidationProps,
@@ -36,87 +35,27 @@ function alarmsOf(source = template, sourceConstruct = construct, sourceStack = 
   );
 }
 
-describe('metrics from the logs', () => {
-  const logGroupOf = (name: FunctionName) => ({
-    Ref: idOf(construct.functions[name]?.logGroup.node.defaultChild),
-  });
-  const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map(
-    (filter) => filter.Properties,
-  );
-
-  /** Each filter: the function whose log it reads, its pattern, metric and dimensions. */
-  const EXPECTED: [FunctionName, string, string, Record<string, string>?][] = [
-    ['requestEmailToken', '{ $.message = "Token sent" }', 'TokenSent', { medium: '$.medium' }],
-    ['requestMsisdnToken', '{ $.message = "Token sent" }', 'TokenSent', { medium: '$.medium' }],
-    [
-      'requestMsisdnToken',
-      '{ $.message = "Token sent" && $.medium = "msisdn" }',
-      'SmsSent',
-      { country: '$.country' },
-    ],
-    ['submitToken', '{ $.message = "Session validated" }', 'SessionValidated', { medium: '$.medium' }],
-    ['emailLink', '{ $.message = "Session validated" }', 'SessionValidated', { medium: '$.medium' }],
-    ['requestEmailToken', '{ $.message = "Rate limited" }', 'RateLimited'],
-    ['requestMsisdnToken', '{ $.message = "Rate limited" }', 'RateLimited'],
-    ['requestEmailToken', '{ $.message = "Rate limited" }', 'RateLimited', { scope: '$.scope' }],
-    ['requestMsisdnToken', '{ $.message = "Rate limited" }', 'RateLimited', { scope: '$.scope' }],
-    [
-      'requestEmailToken',
-      '{ $.message = "Decoy session answered" }',
-      'DecoySessionAnswered',
-      { medium: '$.medium' },
-    ],
-    [
-      'requestMsisdnToken',
-      '{ $.message = "Decoy session answered" }',
-      'DecoySessionAnswered',
-      { medium: '$.medium' },
-    ],
-    ['requestEmailToken', '{ $.message = "ResponseFloorExceeded" }', 'ResponseFloorExceeded'],
-    ['requestMsisdnToken', '{ $.message = "ResponseFloorExceeded" }', 'ResponseFloorExceeded'],
-  ];
-
-  it('counts each message from the logs of the functions that print it, and from nowhere else', () => {
-    const expected = EXPECTED.map(([name, pattern, metricName, dimensions]) => ({
-      FilterPattern: pattern,
-      LogGroupName: logGroupOf(name),
-      MetricTransformations: [
-        {
-          MetricNamespace: NAMESPACE,
-          MetricName: metricName,
-          MetricValue: '1',
-          Unit: 'Count',
-          ...(dimensions
-            ? { Dimensions: Object.entries(dimensions).map(([Key, Value]) => ({ Key, Value })) }
-            : {}),
-        },
-      ],
-    }));
-    expect(filters).toEqual(expect.arrayContaining(expected));
-    expect(filters).toHaveLength(expected.length);
-  });
-
-  it('counts in a namespace of each construct’s own, or the one given', () => {
-    const other = synth({ metricNamespace: 'Example/3pid' }).template;
-    for (const filter of Object.values(other.findResources('AWS::Logs::MetricFilter'))) {
-      expect(filter.Properties.MetricTransformations[0].MetricNamespace).toBe('Example/3pid');
-    }
+describe('the service metrics', () => {
+  it('are published by the functions that count, into a namespace of each construct’s own, or the one given', () => {
+    const variables = (source: Template) =>
+      Object.values(source.findResources('AWS::Lambda::Function')).map(
+        (fn) => fn.Properties.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE,
+      );
+    expect(variables(template).filter(Boolean)).toEqual(Array(4).fill(NAMESPACE));
+    expect(construct.metricNamespace).toBe(NAMESPACE);
+    const given = synth({ metricNamespace: 'Example/3pid' });
+    expect(new Set(variables(given.template).filter(Boolean))).toEqual(new Set(['Example/3pid']));
     const stackOfTwo = new Stack(testApp(), 'Two');
-    new MatrixThreepidValidation(stackOfTwo, 'First', PROPS);
-    new MatrixThreepidValidation(stackOfTwo, 'Second', PROPS);
-    const namespaces = new Set(
-      Object.values(Template.fromStack(stackOfTwo).findResources('AWS::Logs::MetricFilter')).map(
-        (filter) => filter.Properties.MetricTransformations[0].MetricNamespace,
-      ),
-    );
-    expect([...namespaces].sort()).toEqual(['Matrix3pid/Two/First', 'Matrix3pid/Two/Second']);
+    const first = new MatrixThreepidValidation(stackOfTwo, 'First', PROPS);
+    const second = new MatrixThreepidValidation(stackOfTwo, 'Second', PROPS);
+    expect([first.metricNamespace, second.metricNamespace]).toEqual([
+      'Matrix3pid/Two/First',
+      'Matrix3pid/Two/Second',
+    ]);
   });
 
-  it('leaves out the fallback, which prints none of these', () => {
-    const fallbackLog = logGroupOf('fallback');
-    expect(
-      filters.filter((filter) => JSON.stringify(filter.LogGroupName) === JSON.stringify(fallbackLog)),
-    ).toEqual([]);
+  it('are counted from the functions’ own lines, so no log metric filter counts them twice', () => {
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
   });
 });
 
@@ -127,7 +66,11 @@ describe('the alarms', () => {
     EvaluationPeriods: 1,
     DatapointsToAlarm: 1,
   });
-  const logMetric = (MetricName: string, Period: number, Dimensions?: { Name: string; Value: string }[]) => ({
+  const serviceMetric = (
+    MetricName: string,
+    Period: number,
+    Dimensions?: { Name: string; Value: string }[],
+  ) => ({
     Namespace: NAMESPACE,
     MetricName,
     Statistic: 'Sum',
@@ -137,16 +80,32 @@ describe('the alarms', () => {
 
   it('are these, each notifying the topic, none on the way back to OK', () => {
     const alarms = alarmsOf();
-    expect(Object.keys(alarms).sort()).toEqual([
-      'MsisdnConversion',
-      'RateLimitBurst',
-      'ResponseFloorExceeded',
-      'SesBounceRate',
-      'SesComplaintRate',
-      'SmsSentPerHour',
-      'SmsSpend50Percent',
-      'SmsSpend80Percent',
+    const perFunction = Object.keys(construct.functions).flatMap((name) => [
+      `${name}Errors`,
+      `${name}Throttles`,
     ]);
+    expect(Object.keys(alarms).sort()).toEqual(
+      [
+        'Api5xxRate',
+        'DynamoDbThrottles',
+        'EmailDeliveryFailures',
+        'MsisdnConversion',
+        'RateLimitBurst',
+        'ResponseFloorExceeded',
+        'SesBounceRate',
+        'SesComplaintRate',
+        'SmsDeliveryFailures',
+        'SmsSentPerHour',
+        'SmsSentPerHourGB',
+        'SmsSentPerHourUS',
+        'SmsSpend50Percent',
+        'SmsSpend80Percent',
+        'SmsSuccessRate',
+        ...perFunction,
+      ].sort(),
+    );
+    // Six functions here: no homeserver admin, so no password reset; no homeserver, so the fallback.
+    expect(perFunction).toHaveLength(12);
     for (const alarm of Object.values(alarms)) {
       expect(alarm).toMatchObject(common());
       expect(alarm?.OKActions).toBeUndefined();
@@ -175,7 +134,7 @@ describe('the alarms', () => {
 
   it('watch SMS sent an hour, at half the global hourly SMS limit', () => {
     expect(alarmsOf().SmsSentPerHour).toMatchObject({
-      ...logMetric('TokenSent', 3600, [{ Name: 'medium', Value: 'msisdn' }]),
+      ...serviceMetric('TokenSent', 3600, [{ Name: 'medium', Value: 'msisdn' }]),
       Threshold: 15,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
@@ -208,7 +167,7 @@ describe('the alarms', () => {
 
   it('watch refusals by any limit, 100 in 5 minutes', () => {
     expect(alarmsOf().RateLimitBurst).toMatchObject({
-      ...logMetric('RateLimited', 300),
+      ...serviceMetric('RateLimited', 300),
       Threshold: 100,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
@@ -236,11 +195,131 @@ describe('the alarms', () => {
 
   it('watch uniform answers slower than the floor, one in 15 minutes', () => {
     expect(alarmsOf().ResponseFloorExceeded).toMatchObject({
-      ...logMetric('ResponseFloorExceeded', 900),
+      ...serviceMetric('ResponseFloorExceeded', 900),
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
     });
+  });
+
+  it('watch SMS to each allowed country an hour, at half its own hourly limit', () => {
+    const alarms = alarmsOf();
+    for (const country of ['GB', 'US']) {
+      expect(alarms[`SmsSentPerHour${country}`]).toMatchObject({
+        ...serviceMetric('TokenSent', 3600, [
+          { Name: 'country', Value: country },
+          { Name: 'medium', Value: 'msisdn' },
+        ]),
+        Threshold: 10,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+    const custom = synth({ rateLimits: { smsCountries: { US: { hour: 50 } } } });
+    const customAlarms = alarmsOf(custom.template, custom.construct, custom.stack);
+    expect([customAlarms.SmsSentPerHourGB?.Threshold, customAlarms.SmsSentPerHourUS?.Threshold]).toEqual([
+      10, 25,
+    ]);
+    const everywhere = synth({ smsAllowedCountries: '*' });
+    expect(
+      Object.keys(everywhere.construct.alarms.alarms).filter((name) => /^SmsSentPerHour../.test(name)),
+    ).toEqual([]);
+  });
+
+  it('watch SNS’s share of SMS delivered, below 80% over an hour, keeping its state through gaps', () => {
+    expect(alarmsOf().SmsSuccessRate).toMatchObject({
+      Namespace: 'AWS/SNS',
+      MetricName: 'SMSSuccessRate',
+      Statistic: 'Average',
+      Period: 3600,
+      Threshold: 0.8,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'ignore',
+    });
+  });
+
+  it('watch tokens the provider did not take, 3 in 15 minutes, for each medium', () => {
+    const alarms = alarmsOf();
+    for (const [name, medium] of [
+      ['EmailDeliveryFailures', 'email'],
+      ['SmsDeliveryFailures', 'msisdn'],
+    ] as const) {
+      expect(alarms[name]).toMatchObject({
+        ...serviceMetric('DeliveryFailed', 900, [{ Name: 'medium', Value: medium }]),
+        Threshold: 3,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('watch each function’s failed and throttled invocations, one in 5 minutes', () => {
+    const alarms = alarmsOf();
+    for (const [name, fn] of Object.entries(construct.functions)) {
+      const dimensions = [{ Name: 'FunctionName', Value: { Ref: idOf(fn.node.defaultChild) } }];
+      for (const metricName of ['Errors', 'Throttles']) {
+        expect(alarms[`${name}${metricName}`], name).toMatchObject({
+          Namespace: 'AWS/Lambda',
+          MetricName: metricName,
+          Dimensions: dimensions,
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        });
+      }
+    }
+  });
+
+  it('watch the API’s share of 5xx answers, over 5% of at least 20 requests in 5 minutes', () => {
+    const alarm = alarmsOf().Api5xxRate;
+    expect(alarm).toMatchObject({ Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold' });
+    const stat = (MetricName: string) => ({
+      Metric: {
+        Namespace: 'AWS/ApiGateway',
+        MetricName,
+        Dimensions: [
+          { Name: 'ApiId', Value: { Ref: idOf(construct.httpApi.node.defaultChild) } },
+          { Name: 'Stage', Value: '$default' },
+        ],
+      },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    expect(alarm?.Metrics).toEqual([
+      {
+        Id: expect.any(String),
+        Expression: 'IF(requests >= 20, FILL(errors, 0) / requests, 0)',
+        Label: expect.any(String),
+        ReturnData: true,
+      },
+      { Id: 'errors', MetricStat: stat('5xx'), ReturnData: false },
+      { Id: 'requests', MetricStat: stat('Count'), ReturnData: false },
+    ]);
+  });
+
+  it('watch the table’s throttled reads and writes, one in 5 minutes', () => {
+    const alarm = alarmsOf().DynamoDbThrottles;
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const stat = (MetricName: string) => ({
+      Metric: {
+        Namespace: 'AWS/DynamoDB',
+        MetricName,
+        Dimensions: [{ Name: 'TableName', Value: { Ref: idOf(construct.table.node.defaultChild) } }],
+      },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    expect(alarm?.Metrics).toEqual([
+      {
+        Id: expect.any(String),
+        Expression: 'FILL(reads, 0) + FILL(writes, 0)',
+        Label: expect.any(String),
+        ReturnData: true,
+      },
+      { Id: 'reads', MetricStat: stat('ReadThrottleEvents'), ReturnData: false },
+      { Id: 'writes', MetricStat: stat('WriteThrottleEvents'), ReturnData: false },
+    ]);
   });
 
   it('take every threshold from the props', () => {
@@ -255,6 +334,14 @@ describe('the alarms', () => {
         sesBounceRateAbove: 0.03,
         sesComplaintRateAbove: 0.0005,
         responseFloorExceededPer15Minutes: 5,
+        smsSentPerCountryHour: 7,
+        smsSuccessRateBelow: 0.9,
+        deliveryFailuresPer15Minutes: 10,
+        lambdaErrorsPer5Minutes: 2,
+        lambdaThrottlesPer5Minutes: 4,
+        api5xxRateAbove: 0.1,
+        api5xxMinRequests: 50,
+        dynamoDbThrottlesPer5Minutes: 6,
       },
     });
     const alarms = alarmsOf(custom.template, custom.construct, custom.stack);
@@ -265,14 +352,30 @@ describe('the alarms', () => {
       SmsSpend50Percent: 150,
       SmsSpend90Percent: 270,
       SmsSentPerHour: 40,
+      SmsSentPerHourGB: 7,
+      SmsSentPerHourUS: 7,
       MsisdnConversion: 0.35,
+      SmsSuccessRate: 0.9,
       RateLimitBurst: 500,
       SesBounceRate: 0.03,
       SesComplaintRate: 0.0005,
       ResponseFloorExceeded: 5,
+      EmailDeliveryFailures: 10,
+      SmsDeliveryFailures: 10,
+      ...Object.fromEntries(
+        Object.keys(custom.construct.functions).flatMap((name) => [
+          [`${name}Errors`, 2],
+          [`${name}Throttles`, 4],
+        ]),
+      ),
+      Api5xxRate: 0.1,
+      DynamoDbThrottles: 6,
     });
     expect(alarms.MsisdnConversion?.Metrics[0].Expression).toBe(
       'IF(sent >= 50, FILL(validated, 0) / sent, 1)',
+    );
+    expect(alarms.Api5xxRate?.Metrics[0].Expression).toBe(
+      'IF(requests >= 50, FILL(errors, 0) / requests, 0)',
     );
   });
 
@@ -296,6 +399,9 @@ describe('the alarms', () => {
     [{ sesBounceRateAbove: 0 }, 'alarmThresholds.sesBounceRateAbove must be more than 0 and at most 1'],
     [{ smsSentPerHour: 0 }, 'alarmThresholds.smsSentPerHour must be a whole number, at least 1'],
     [{ rateLimitedPer5Minutes: 2.5 }, 'alarmThresholds.rateLimitedPer5Minutes must be a whole number'],
+    [{ api5xxRateAbove: 5 }, 'alarmThresholds.api5xxRateAbove must be more than 0 and at most 1'],
+    [{ smsSentPerCountryHour: 0 }, 'alarmThresholds.smsSentPerCountryHour must be a whole number'],
+    [{ lambdaErrorsPer5Minutes: -1 }, 'alarmThresholds.lambdaErrorsPer5Minutes must be a whole number'],
   ])('refuses thresholds %j at synth', (alarmThresholds, message) => {
     expect(() => synth({ alarmThresholds })).toThrow(message);
   });

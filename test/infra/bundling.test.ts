@@ -77,7 +77,8 @@ describe('the Lambda bundles', () => {
       env,
       timeout: 15_000,
     });
-    return JSON.parse(stdout) as { statusCode: number; body: string };
+    // The result is the last line: the metrics the function published (EMF) come before it.
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { statusCode: number; body: string };
   }
 
   beforeAll(async () => {

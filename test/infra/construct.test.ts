@@ -337,6 +337,11 @@ describe('MatrixThreepidValidation', () => {
         PASSWORD_MIN_LENGTH: '10',
         TABLE_NAME: { Ref: tableId() },
         TOKEN_HMAC_SECRET_ARN: { Ref: logicalId(construct.tokenHmacSecret.node.defaultChild as object) },
+        // The configuration set made for it, and where its metrics go.
+        SES_CONFIGURATION_SET: {
+          Ref: logicalId(construct.sesConfigurationSet?.node.defaultChild as object),
+        },
+        POWERTOOLS_METRICS_NAMESPACE: 'Matrix3pid/Test/Validation',
       });
       const fallback = template.findResources('AWS::Lambda::Function')[functionId('fallback')]?.Properties;
       expect(fallback.Environment.Variables).toEqual({
@@ -361,6 +366,10 @@ describe('MatrixThreepidValidation', () => {
           NODE_OPTIONS: '--enable-source-maps',
           TABLE_NAME: { Ref: tableId() },
           TOKEN_HMAC_SECRET_ARN: { Ref: logicalId(construct.tokenHmacSecret.node.defaultChild as object) },
+          // getValidated3pid counts nothing.
+          ...(name === 'getValidated3pid'
+            ? {}
+            : { POWERTOOLS_METRICS_NAMESPACE: 'Matrix3pid/Test/Validation' }),
         });
       }
     });

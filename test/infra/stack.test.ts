@@ -25,6 +25,7 @@ describe('MatrixThreepidStack from CDK context', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
       'AlarmTopicArn',
       'ApiUrl',
+      'DashboardName',
       'SessionsTable',
       'TokenHmacSecretArn',
     ]);

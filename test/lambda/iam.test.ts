@@ -48,6 +48,9 @@ const ENV = {
   CLIENT_IP_SOURCE: 'cloudfront',
   CLOUDFRONT_ORIGIN_SECRET_ARN:
     'arn:aws:secretsmanager:us-east-1:123456789012:secret:matrix-3pid-origin-AbCdEf',
+  // As deployed: every email goes out through the construct's configuration set.
+  SES_CONFIGURATION_SET: 'matrix-3pid-feedback',
+  POWERTOOLS_METRICS_NAMESPACE: 'Matrix3pid/Iam',
 };
 const UNKNOWN_SID = 'AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAA';
 /** What the recorder answers for every secret: the HMAC key, the admin token and the origin secret alike. */

@@ -45,6 +45,7 @@ export class SesEmailTransport implements EmailTransport {
       const name = error instanceof Error ? error.name : 'UnknownError';
       throw new DeliveryError(PERMANENT_FAILURES.has(name), `SES SendEmail failed: ${name}`, {
         cause: error,
+        errorClass: name,
       });
     }
   }

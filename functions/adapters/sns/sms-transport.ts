@@ -50,7 +50,10 @@ export class SnsSmsTransport implements SmsTransport {
       );
     } catch (error) {
       const name = error instanceof Error ? error.name : 'UnknownError';
-      throw new DeliveryError(PERMANENT_FAILURES.has(name), `SNS Publish failed: ${name}`, { cause: error });
+      throw new DeliveryError(PERMANENT_FAILURES.has(name), `SNS Publish failed: ${name}`, {
+        cause: error,
+        errorClass: name,
+      });
     }
   }
 }

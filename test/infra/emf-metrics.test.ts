@@ -17,52 +17,67 @@ import { type EventInput, httpEvent, lambdaContext, parseJsonBody } from '../hel
 import { GENEROUS_RATE_LIMITS } from '../helpers/limits.js';
 
 /**
- * The metric filters the construct deploys, run over the log lines the functions really print:
- * each Lambda entry is driven through a flow with LOG_LEVEL=INFO, what its logger writes to
- * stdout and stderr is captured line by line (as Lambda hands it to CloudWatch Logs), and every
- * filter on that function's log group is evaluated against every line, as CloudWatch would. So
- * a message reworded in core, a field renamed, or a filter that matches too much fails here,
- * rather than leaving an alarm silent in production.
+ * The metrics the functions publish, as CloudWatch would read them: each Lambda entry is driven
+ * through a flow, what it writes to stdout and stderr is captured line by line (as Lambda hands it
+ * to CloudWatch Logs), and every line in the embedded metric format is read as CloudWatch reads it:
+ * one datapoint under each of its dimension sets. Then every service metric the construct's alarms
+ * read must have been published by some flow, so a renamed metric or a dropped dimension set fails
+ * here rather than leaving an alarm silent in production.
  */
+const NAMESPACE = 'Matrix3pid/EmfTest/Validation';
 const ENV = {
   SERVER_NAME: 'example.org',
   PUBLIC_BASEURL: 'https://matrix.example.org/',
   EMAIL_FROM: 'Example <noreply@example.org>',
-  TOKEN_HMAC_SECRET: 'log-metrics-test-secret-of-32-characters',
-  TABLE_NAME: 'log-metrics',
+  TOKEN_HMAC_SECRET: 'emf-metrics-test-secret-of-32-characters',
+  TABLE_NAME: 'emf-metrics',
   SMS_ALLOWED_COUNTRIES: 'GB',
   LOG_LEVEL: 'INFO',
   RATE_LIMITS: GENEROUS_RATE_LIMITS,
+  POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
+  // Off for the rest of the suite (vitest.config.ts): on here, as on Lambda.
+  POWERTOOLS_METRICS_DISABLED: 'false',
 };
 const BINDINGS_FILE = fileURLToPath(new URL('../../examples/bindings.json', import.meta.url));
 
-interface Filter {
-  readonly pattern: string;
-  readonly metricName: string;
-  readonly dimensions: Readonly<Record<string, string>>;
-}
-/** One value a filter would publish: the metric, with its dimensions resolved from the line. */
+/** One datapoint: `Metric dimension=value …`, the dimensions in alphabetical order. */
 type Datapoint = string;
 
-describe('the metric filters, on the log lines the code prints', () => {
+/** The construct in a stack of its own; its alarms are what the flows must feed. */
+const stack = new Stack(testApp(), 'EmfTest');
+const construct = new MatrixThreepidValidation(stack, 'Validation', {
+  serverName: 'example.org',
+  publicBaseUrl: 'https://matrix.example.org/',
+  emailFrom: 'Example <noreply@example.org>',
+  smsAllowedCountries: ['GB'],
+});
+const template = Template.fromStack(stack);
+
+describe('the metrics the functions publish, on the lines they print', () => {
   const ses = mockClient(SESClient);
   const sns = mockClient(SNSClient);
   let dynalite: RunningDynalite;
-  let filters: Record<FunctionName, Filter[]>;
-  const matched = new Set<string>();
+  const published = new Set<Datapoint>();
+  /** The error each provider fails its next call with, if a test says so. */
+  const failNext: { ses?: Error; sns?: Error } = {};
+  const provide = <T>(provider: 'ses' | 'sns', answer: T): T => {
+    const failure = failNext[provider];
+    delete failNext[provider];
+    if (failure) throw failure;
+    return answer;
+  };
 
   beforeAll(async () => {
-    filters = deployedFilters();
     dynalite = await startDynalite();
     await ensureSessionTable(dynalite.client, ENV.TABLE_NAME);
     // A provider that takes a moment, so that a uniform answer with no floor is over it.
     ses.on(SendEmailCommand).callsFake(async () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      return { MessageId: 'email' };
+      return provide('ses', { MessageId: 'email' });
     });
     sns.on(PublishCommand).callsFake(async () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      return { MessageId: 'sms' };
+      return provide('sns', { MessageId: 'sms' });
     });
   });
   afterAll(async () => {
@@ -82,8 +97,8 @@ describe('the metric filters, on the log lines the code prints', () => {
       vi.stubEnv(name, value);
     }
     const handlers = new Map<FunctionName, LambdaHttpHandler>();
-    // The functions of the deployment the filters come from (no homeserver: no password reset).
-    for (const name of Object.keys(filters) as FunctionName[]) {
+    // The functions of the deployment (no homeserver: no password reset).
+    for (const name of Object.keys(construct.functions) as FunctionName[]) {
       vi.resetModules();
       const entry = (await import(/* @vite-ignore */ `../../${FUNCTIONS[name].entry}`)) as {
         handler: LambdaHttpHandler;
@@ -92,21 +107,15 @@ describe('the metric filters, on the log lines the code prints', () => {
     }
     vi.unstubAllEnvs();
     /**
-     * Invokes `name` and answers with its response and the datapoints its log lines make, sorted;
-     * every line must be JSON, one event per line, as the metric filters need.
+     * Invokes `name` and answers with its response and the datapoints its EMF lines make, sorted;
+     * every line must be JSON, one event per line, as CloudWatch Logs needs.
      */
     return async (name: FunctionName, input: EventInput) => {
       const handler = handlers.get(name);
       if (!handler) throw new Error(`no ${name}`);
       const { result, events } = await captured(() => handler(httpEvent(input), lambdaContext(name)));
-      const points: Datapoint[] = [];
-      for (const event of events) {
-        for (const filter of filters[name]) {
-          if (!matches(filter.pattern, event)) continue;
-          matched.add(`${name} ${filter.pattern} ${filter.metricName}`);
-          points.push(datapointOf(filter, event));
-        }
-      }
+      const points = events.flatMap((event) => datapointsOf(event));
+      for (const point of points) published.add(point);
       return { json: () => parseJsonBody(result), points: points.sort() };
     };
   }
@@ -125,10 +134,14 @@ describe('the metric filters, on the log lines the code prints', () => {
     body: { client_secret: `s-${address.replace(/\W/g, '')}`, email: address, send_attempt: sendAttempt },
   });
 
-  it('counts an SMS sent by medium and by country, and its validation, but not a repeat or a wrong code', async () => {
+  it('counts an SMS sent by medium, purpose and country, a wrong code, and its validation, but not a repeat', async () => {
     const call = await containers();
     const requested = await call('requestMsisdnToken', sms('07400100001'));
-    expect(requested.points).toEqual(['SmsSent country=GB', 'TokenSent medium=msisdn']);
+    expect(requested.points).toEqual([
+      'TokenSent country=GB medium=msisdn',
+      'TokenSent medium=msisdn',
+      'TokenSent medium=msisdn purpose=registration',
+    ]);
     expect((await call('requestMsisdnToken', sms('07400100001'))).points).toEqual([]);
 
     const { sid } = requested.json() as { sid: string };
@@ -138,14 +151,22 @@ describe('the metric filters, on the log lines the code prints', () => {
         path: '/_matrix/client/v3/validate/msisdn/submitToken',
         body: { sid, client_secret: 's-07400100001', token },
       });
-    expect((await submit(code === '000000' ? '111111' : '000000')).points).toEqual([]);
-    expect((await submit(code)).points).toEqual(['SessionValidated medium=msisdn']);
+    expect((await submit(code === '000000' ? '111111' : '000000')).points).toEqual([
+      'TokenIncorrect medium=msisdn',
+      'TokenIncorrect medium=msisdn purpose=registration',
+    ]);
+    expect((await submit(code)).points).toEqual([
+      'SessionValidated medium=msisdn',
+      'SessionValidated medium=msisdn purpose=registration',
+    ]);
+    expect((await submit(code)).points).toEqual([]);
   });
 
   it('counts an email sent and its validation through the link, but not the page alone', async () => {
     const call = await containers();
     expect((await call('requestEmailToken', email('alice@example.org'))).points).toEqual([
       'TokenSent medium=email',
+      'TokenSent medium=email purpose=registration',
     ]);
     const text = ses.commandCalls(SendEmailCommand).at(-1)?.args[0].input.Message?.Body?.Text?.Data ?? '';
     const link = new URL(text.match(/https:\/\/\S+/)?.[0] ?? '');
@@ -153,6 +174,7 @@ describe('the metric filters, on the log lines the code prints', () => {
     expect((await call('emailLink', { path: link.pathname, query: form })).points).toEqual([]);
     expect((await call('emailLink', { path: link.pathname, form })).points).toEqual([
       'SessionValidated medium=email',
+      'SessionValidated medium=email purpose=registration',
     ]);
   });
 
@@ -163,11 +185,13 @@ describe('the metric filters, on the log lines the code prints', () => {
     await call('requestMsisdnToken', from(sms('07400100002')));
     expect((await call('requestMsisdnToken', from(sms('07400100003')))).points).toEqual([
       'RateLimited',
+      'RateLimited medium=msisdn scope=ip',
       'RateLimited scope=ip',
     ]);
     await call('requestEmailToken', from(email('limited@example.org')));
     expect((await call('requestEmailToken', from(email('limited-2@example.org')))).points).toEqual([
       'RateLimited',
+      'RateLimited medium=email scope=ip',
       'RateLimited scope=ip',
     ]);
   });
@@ -177,13 +201,17 @@ describe('the metric filters, on the log lines the code prints', () => {
     await dynalite.client.send(new PutItemCommand({ TableName: ENV.TABLE_NAME, Item: item }));
     try {
       const call = await containers();
-      for (const [name, input] of [
-        ['requestMsisdnToken', sms('07400100004')],
-        ['requestEmailToken', email('switched@example.org')],
+      for (const [name, input, medium] of [
+        ['requestMsisdnToken', sms('07400100004'), 'msisdn'],
+        ['requestEmailToken', email('switched@example.org'), 'email'],
       ] as const) {
         const refused = await call(name, input);
         expect(refused.json().errcode).toBe('M_LIMIT_EXCEEDED');
-        expect(refused.points).toEqual(['RateLimited', 'RateLimited scope=switch']);
+        expect(refused.points).toEqual([
+          'RateLimited',
+          `RateLimited medium=${medium} scope=switch`,
+          'RateLimited scope=switch',
+        ]);
       }
     } finally {
       await dynalite.client.send(
@@ -202,118 +230,115 @@ describe('the metric filters, on the log lines the code prints', () => {
     });
     expect((await call('requestEmailToken', email('bob@example.org'))).points).toEqual([
       'DecoySessionAnswered medium=email',
+      'DecoySessionAnswered medium=email purpose=registration',
       'ResponseFloorExceeded',
+      'ResponseFloorExceeded medium=email',
     ]);
     expect((await call('requestMsisdnToken', sms('07400123456'))).points).toEqual([
       'DecoySessionAnswered medium=msisdn',
+      'DecoySessionAnswered medium=msisdn purpose=registration',
       'ResponseFloorExceeded',
+      'ResponseFloorExceeded medium=msisdn',
     ]);
   });
 
-  it('has matched every filter the construct deploys at least once', () => {
-    const deployed = Object.entries(filters).flatMap(([name, list]) =>
-      list.map((filter) => `${name} ${filter.pattern} ${filter.metricName}`),
-    );
-    expect(deployed.filter((filter) => !matched.has(filter))).toEqual([]);
+  it('counts a refusal by the SMS policy, and delivery failures by the provider’s error name', async () => {
+    const call = await containers();
+    const denied = await call('requestMsisdnToken', {
+      ...sms('2025550123'),
+      body: { ...sms('2025550123').body, country: 'US' },
+    });
+    expect(denied.json().errcode).toBe('M_THREEPID_DENIED');
+    expect(denied.points).toEqual([
+      'PolicyRefused medium=msisdn',
+      'PolicyRefused medium=msisdn purpose=registration',
+    ]);
+
+    const rejected = Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+    failNext.ses = rejected;
+    expect((await call('requestEmailToken', email('rejected@example.org'))).points).toEqual([
+      'DeliveryFailed errorClass=MessageRejected medium=email',
+      'DeliveryFailed medium=email',
+    ]);
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+    failNext.sns = throttled;
+    expect((await call('requestMsisdnToken', sms('07400100005'))).points).toEqual([
+      'DeliveryFailed errorClass=Throttling medium=msisdn',
+      'DeliveryFailed medium=msisdn',
+    ]);
+  });
+
+  it('counts the wrong code that locks a session, as a wrong code and a lockout', async () => {
+    const call = await containers();
+    const { sid } = (await call('requestMsisdnToken', sms('07400100006'))).json() as { sid: string };
+    const code = String(sns.commandCalls(PublishCommand).at(-1)?.args[0].input.Message?.match(/\d{6}/)?.[0]);
+    const wrong = code === '000000' ? '111111' : '000000';
+    const submit = () =>
+      call('submitToken', {
+        path: '/_matrix/client/v3/validate/msisdn/submitToken',
+        body: { sid, client_secret: 's-07400100006', token: wrong },
+      });
+    for (let i = 0; i < 4; i++) await submit();
+    expect((await submit()).points).toEqual([
+      'SessionLocked medium=msisdn',
+      'SessionLocked medium=msisdn purpose=registration',
+      'TokenIncorrect medium=msisdn',
+      'TokenIncorrect medium=msisdn purpose=registration',
+    ]);
+  });
+
+  it('has published every service metric an alarm reads, under the dimensions it reads', () => {
+    const read = alarmedServiceMetrics();
+    expect(read.length).toBeGreaterThan(5);
+    expect(read.filter((metric) => !published.has(metric))).toEqual([]);
   });
 });
-
-describe('the filter pattern evaluator', () => {
-  it.each([
-    ['{ $.message = "Token sent" }', { message: 'Token sent', medium: 'email' }, true],
-    ['{ $.message = "Token sent" }', { message: 'Token sent again' }, false],
-    [
-      '{ $.message = "Token sent" && $.medium = "msisdn" }',
-      { message: 'Token sent', medium: 'msisdn' },
-      true,
-    ],
-    [
-      '{ $.message = "Token sent" && $.medium = "msisdn" }',
-      { message: 'Token sent', medium: 'email' },
-      false,
-    ],
-    ['{ $.message = "Token sent" && $.medium = "msisdn" }', { message: 'Token sent' }, false],
-  ])('reads %s on %j as %s', (pattern, event, expected) => {
-    expect(matches(pattern, event)).toBe(expected);
-  });
-
-  it.each([
-    '{ $.message = Token }',
-    '{ $.message != "x" }',
-    '{ $.count > 1 }',
-    '"Token sent"',
-    '{ $.a = "x" || $.b = "y" }',
-  ])('refuses %s, which it does not implement', (pattern) => {
-    expect(() => matches(pattern, {})).toThrow('not the simple form');
-  });
-});
-
-/** The metric filters of the construct's template, by the function whose log group they read. */
-function deployedFilters(): Record<FunctionName, Filter[]> {
-  const stack = new Stack(testApp(), 'LogMetrics');
-  const construct = new MatrixThreepidValidation(stack, 'Validation', {
-    serverName: 'example.org',
-    publicBaseUrl: 'https://matrix.example.org/',
-    emailFrom: 'Example <noreply@example.org>',
-    smsAllowedCountries: ['GB'],
-  });
-  const resources = Object.values(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter'));
-  return Object.fromEntries(
-    (Object.keys(FUNCTIONS) as FunctionName[]).flatMap((name) => {
-      const logGroup = construct.functions[name]?.logGroup.node.defaultChild;
-      if (logGroup === undefined) return [];
-      const ref = stack.getLogicalId(logGroup as never);
-      return [
-        [
-          name,
-          resources
-            .filter((resource) => resource.Properties.LogGroupName.Ref === ref)
-            .map((resource): Filter => {
-              const [transformation] = resource.Properties.MetricTransformations;
-              return {
-                pattern: resource.Properties.FilterPattern,
-                metricName: transformation.MetricName,
-                dimensions: Object.fromEntries(
-                  (transformation.Dimensions ?? []).map((dimension: { Key: string; Value: string }) => [
-                    dimension.Key,
-                    dimension.Value,
-                  ]),
-                ),
-              };
-            }),
-        ],
-      ];
-    }),
-  ) as Record<FunctionName, Filter[]>;
-}
 
 /**
- * CloudWatch Logs' JSON filter syntax, in the one form the construct uses: equality of top-level
- * fields to quoted strings, joined by `&&`. Anything else is refused, so a pattern written in
- * another form cannot pass here untested.
+ * What CloudWatch makes of one log line: nothing, unless it is in the embedded metric format; then
+ * one datapoint per dimension set. Every such line must be in the deployment's namespace, count
+ * 1, and carry nothing but its metric and its dimensions: no address, no sid, no token.
  */
-function matches(pattern: string, event: Record<string, unknown>): boolean {
-  const body = /^\{\s*(.+?)\s*\}$/.exec(pattern)?.[1];
-  const terms = body?.split('&&').map((term) => /^\s*\$\.([A-Za-z_]\w*)\s*=\s*"([^"*\\]*)"\s*$/.exec(term));
-  if (!terms || terms.some((term) => term === null)) {
-    throw new Error(`${pattern} is not the simple form { $.field = "value" && … }`);
-  }
-  return terms.every((term) => term !== null && event[term[1] as string] === term[2]);
+function datapointsOf(event: Record<string, unknown>): Datapoint[] {
+  const directive = (event._aws as { CloudWatchMetrics?: unknown[] } | undefined)?.CloudWatchMetrics;
+  if (directive === undefined) return [];
+  expect(directive).toHaveLength(1);
+  const { Namespace, Dimensions, Metrics } = directive[0] as {
+    Namespace: string;
+    Dimensions: string[][];
+    Metrics: { Name: string; Unit: string }[];
+  };
+  expect(Namespace).toBe(NAMESPACE);
+  expect(Metrics).toHaveLength(1);
+  const [{ Name, Unit }] = Metrics as [{ Name: string; Unit: string }];
+  expect([Unit, event[Name]]).toEqual(['Count', 1]);
+  const dimensionNames = [...new Set(Dimensions.flat())];
+  expect(Object.keys(event).sort()).toEqual(['_aws', Name, ...dimensionNames].sort());
+  return Dimensions.map((set) =>
+    [Name, ...[...set].sort().map((dimension) => `${dimension}=${String(event[dimension])}`)].join(' '),
+  );
 }
 
-/** What a filter publishes for a line it matches: `Metric dimension=value …`. */
-function datapointOf(filter: Filter, event: Record<string, unknown>): Datapoint {
-  const dimensions = Object.entries(filter.dimensions).map(([key, path]) => {
-    const field = /^\$\.([A-Za-z_]\w*)$/.exec(path)?.[1];
-    const value = field === undefined ? undefined : event[field];
-    if (typeof value !== 'string' || value === '') {
-      throw new Error(
-        `${filter.metricName}: the line has no ${path} for dimension ${key}: ${JSON.stringify(event)}`,
-      );
-    }
-    return `${key}=${value}`;
+/** The service metrics the deployed alarms read, as datapoints, from the template. */
+function alarmedServiceMetrics(): Datapoint[] {
+  const asPoint = (metric: {
+    Namespace: string;
+    MetricName: string;
+    Dimensions?: { Name: string; Value: string }[];
+  }) =>
+    [
+      metric.MetricName,
+      ...(metric.Dimensions ?? []).map((dimension) => `${dimension.Name}=${dimension.Value}`).sort(),
+    ].join(' ');
+  const points = Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap(({ Properties }) => {
+    const metrics = Properties.Metrics
+      ? Properties.Metrics.flatMap((query: { MetricStat?: { Metric: never } }) =>
+          query.MetricStat ? [query.MetricStat.Metric] : [],
+        )
+      : [Properties];
+    return metrics.filter((metric: { Namespace: string }) => metric.Namespace === NAMESPACE).map(asPoint);
   });
-  return [filter.metricName, ...dimensions].join(' ');
+  return [...new Set<string>(points)].sort();
 }
 
 /**
