@@ -30,6 +30,8 @@ interface PerValidation {
   readonly sms: number;
 }
 export interface CostModel {
+  /** Whether every price was read from its page on its date; the README warns while it is not. */
+  readonly verifiedAgainstSources: boolean;
   readonly region: string;
   readonly validationsPerMonth: number;
   readonly prices: Readonly<Record<PriceName, Price>>;
@@ -179,7 +181,13 @@ export function costSection(model: CostModel, alarmMetrics: number): string {
       .map(([code, country]) => `${country.name} (${code}) $${country.usd}`)
       .join(
         ', ',
-      )}, from ${model.smsPerMessage.source}, as of ${model.smsPerMessage.asOf}. Every other unit price, its page and its date are in [docs/cost-model.json](docs/cost-model.json), with what one validation uses (${model.usage.email.apiRequests} API requests and ${model.usage.email.invocationMs.length} invocations for an email, ${model.usage.msisdn.apiRequests} and ${model.usage.msisdn.invocationMs.length} for an SMS).`,
+      )}, from ${model.smsPerMessage.source}, recorded ${model.smsPerMessage.asOf}. Every other unit price, its page and its date are in [docs/cost-model.json](docs/cost-model.json), with what one validation uses (${model.usage.email.apiRequests} API requests and ${model.usage.email.invocationMs.length} invocations for an email, ${model.usage.msisdn.apiRequests} and ${model.usage.msisdn.invocationMs.length} for an SMS).`,
+    ...(model.verifiedAgainstSources
+      ? []
+      : [
+          '',
+          '**Not yet checked against the price pages:** these unit prices were written down without reading the pages they cite. Re-read each page before relying on the figures, then set `verifiedAgainstSources` in the model.',
+        ]),
   ].join('\n');
 }
 
