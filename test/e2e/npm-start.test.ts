@@ -117,6 +117,26 @@ describe('npm start', () => {
     expect(started.output()).not.toMatch(/Error|Unhandled/);
   });
 
+  it('logs what it counts at LOG_LEVEL=INFO, as Lambda would publish it, with no address in it', async () => {
+    const started = await npmStart({ LOG_LEVEL: 'INFO' });
+    await requestToken(started.url, {
+      client_secret: 'counted',
+      email: 'carol@example.org',
+      send_attempt: 1,
+    });
+    await expect.poll(() => started.output()).toContain('"message":"Counted"');
+    const counted = started
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"message":"Counted"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(counted).toEqual([
+      expect.objectContaining({ metric: 'TokenSent', medium: 'email', purpose: 'registration' }),
+    ]);
+    expect(JSON.stringify(counted)).not.toContain('carol');
+    await stop(started);
+  });
+
   it.each([
     'SIGTERM',
     'SIGINT',
