@@ -32,40 +32,40 @@ export class TemplatesError extends SettingsError {
   }
 }
 
+/** The variables of the validation email, in its HTML part and its text part alike. */
+const EMAIL_VARIABLES = [
+  'lang',
+  'subject',
+  'brand',
+  'serverName',
+  'greeting',
+  'why',
+  'action',
+  'link',
+  'button',
+  'copyHint',
+  'expiry',
+  'ignore',
+  'support',
+] as const;
+/** The variables of the notice a decoy session sends, in both parts. */
+const NOTICE_VARIABLES = [
+  'lang',
+  'subject',
+  'brand',
+  'serverName',
+  'greeting',
+  'why',
+  'ignore',
+  'support',
+] as const;
+
 /** Every template, and the variables it is given. */
 export const TEMPLATE_VARIABLES = {
-  'email.html': [
-    'lang',
-    'subject',
-    'brand',
-    'serverName',
-    'greeting',
-    'why',
-    'action',
-    'link',
-    'button',
-    'copyHint',
-    'expiry',
-    'ignore',
-    'support',
-  ],
-  'email.txt': [
-    'lang',
-    'subject',
-    'brand',
-    'serverName',
-    'greeting',
-    'why',
-    'action',
-    'link',
-    'button',
-    'copyHint',
-    'expiry',
-    'ignore',
-    'support',
-  ],
-  'notice-email.html': ['lang', 'subject', 'brand', 'serverName', 'greeting', 'why', 'ignore', 'support'],
-  'notice-email.txt': ['lang', 'subject', 'brand', 'serverName', 'greeting', 'why', 'ignore', 'support'],
+  'email.html': EMAIL_VARIABLES,
+  'email.txt': EMAIL_VARIABLES,
+  'notice-email.html': NOTICE_VARIABLES,
+  'notice-email.txt': NOTICE_VARIABLES,
   'page.html': ['lang', 'title', 'brand', 'serverLabel', 'serverName', 'style', 'content', 'support'],
   'page.css': [],
   'confirm.html': [
