@@ -70,8 +70,15 @@ export interface BundleResult {
   readonly coldRatio: number;
 }
 
+/**
+ * What starts the runner's answer on stdout: the function prints there too (Powertools Metrics'
+ * EMF lines), so the answer is the line that starts with it, not the first line.
+ */
+const RESULT_MARK = '@@bench-cold-start ';
+
 /** Imports the bundle, invokes it once, prints the answer's status and exits. */
 const RUNNER = `
+const RESULT_MARK = ${JSON.stringify(RESULT_MARK)};
 import { readFileSync } from 'node:fs';
 const [bundle, eventFile] = process.argv.slice(2);
 const { handler } = await import(bundle);
@@ -79,7 +86,7 @@ const imported = performance.now();
 const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 5000 };
 const result = await handler(JSON.parse(readFileSync(eventFile, 'utf8')), context);
 const invokeMs = performance.now() - imported;
-process.stdout.write(JSON.stringify({ statusCode: result.statusCode, importMs: imported, invokeMs }) + '\\n');
+process.stdout.write('\\n' + RESULT_MARK + JSON.stringify({ statusCode: result.statusCode, importMs: imported, invokeMs }) + '\\n');
 process.exit(0);
 `;
 
@@ -173,7 +180,7 @@ export async function measureBundles(
       await ensureSessionTable(dynalite.client, tableName);
       recorder.take();
       const started = performance.now();
-      const answer = await firstLine(
+      const answer = await resultLine(
         process.execPath,
         [runner, pathToFileURL(bundle).href, join(ROOT, 'events', COLD_START_EVENTS[name])],
         {
@@ -269,7 +276,8 @@ export async function measureBundles(
 }
 
 /** Runs a process and resolves with the first line it prints, failing on an exit before it. */
-function firstLine(command: string, args: readonly string[], env: Record<string, string>): Promise<string> {
+/** Runs `command` and answers the runner's result line (after RESULT_MARK), whatever else it prints. */
+function resultLine(command: string, args: readonly string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -278,10 +286,11 @@ function firstLine(command: string, args: readonly string[], env: Record<string,
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
-      const end = out.indexOf('\n');
+      const start = out.indexOf(`\n${RESULT_MARK}`);
+      const end = start < 0 ? -1 : out.indexOf('\n', start + 1);
       if (end >= 0 && !done) {
         done = true;
-        resolve(out.slice(0, end));
+        resolve(out.slice(start + 1 + RESULT_MARK.length, end));
       }
     });
     child.stderr.on('data', (chunk: Buffer) => {

@@ -38,6 +38,11 @@ const EXPECTED_ROWS = [
   ...(existsSync(process.env.NGINX_PATH ?? '/usr/sbin/nginx') ? ['hop.nginx'] : []),
 ];
 
+interface ColdStart {
+  importMs: number | null;
+  invokeMs: number | null;
+}
+
 interface Row {
   id: string;
   value: number;
@@ -62,6 +67,7 @@ describe('npm run bench -- --quick', () => {
       git: { commit: string };
       machine: { cpus: number; node: string };
       rows: Row[];
+      bundles: { name: string; cold: ColdStart; helloCold: ColdStart }[];
     };
     expect(json.quick).toBe(true);
     expect(json.machine.node).toBe(process.version);
@@ -70,6 +76,13 @@ describe('npm run bench -- --quick', () => {
     for (const row of json.rows) {
       expect(Number.isFinite(row.value), row.id).toBe(true);
       expect(row.met === null, row.id).toBe(row.goal === null);
+    }
+    // Each cold start is read from the runner's own answer, not from whatever the function prints.
+    for (const bundle of json.bundles) {
+      for (const cold of [bundle.cold, bundle.helloCold]) {
+        expect(cold.importMs, bundle.name).toEqual(expect.any(Number));
+        expect(cold.invokeMs, bundle.name).toEqual(expect.any(Number));
+      }
     }
     const svg = readFileSync(join(out, 'quick.svg'), 'utf8');
     expect(svg).toContain('<title id="bench-title">');
