@@ -60,6 +60,8 @@ export class Presentation {
   readonly locales: readonly string[];
   private readonly catalogs = new Map<string, Catalog>();
   private readonly templates = new Map<TemplateName, string>();
+  /** Intl formatters by locale and unit: making one costs about 0.1 ms, using one almost nothing. */
+  private readonly unitFormats = new Map<string, Intl.NumberFormat>();
 
   private constructor(
     options: PresentationOptions,
@@ -133,7 +135,13 @@ export class Presentation {
   duration(locale: string, ms: number): string {
     const minutes = Math.max(1, Math.round(ms / 60_000));
     const [value, unit] = minutes % 60 === 0 ? [minutes / 60, 'hour'] : [minutes, 'minute'];
-    return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+    const key = `${locale} ${unit}`;
+    let format = this.unitFormats.get(key);
+    if (format === undefined) {
+      format = new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' });
+      this.unitFormats.set(key, format);
+    }
+    return format.format(value);
   }
 
   /** The support line, as text or as HTML with a link; empty when there is no contact. */
