@@ -301,6 +301,15 @@ function parseCatalog(file: string, problems: string[]): Catalog | undefined {
 const COMMON_PLACEHOLDERS: readonly string[] = ['brand', 'serverName'];
 
 /**
+ * For a duration's word in a plural category the reference catalog does not need (`few` in
+ * Polish, `two` in Arabic: Intl.PluralRules' categories), the key of its `other` form.
+ */
+function pluralOther(key: string): string | undefined {
+  const match = /^(duration\.[a-z]+)\.(zero|one|two|few|many|other)$/.exec(key);
+  return match ? `${match[1]}.other` : undefined;
+}
+
+/**
  * What is wrong with a catalog, against the reference: a key it does not know; a placeholder the
  * message does not get, or one it must show (`{code}`, `{duration}`, `{contact}`) that it lacks;
  * for a catalog that must be complete (a new locale, or one of ours), every key it lacks. Ours
@@ -314,7 +323,7 @@ export function catalogProblems(
 ): string[] {
   const problems: string[] = [];
   for (const [key, message] of Object.entries(catalog)) {
-    const expected = reference[key];
+    const expected = reference[key] ?? reference[pluralOther(key) ?? ''];
     if (expected === undefined) {
       problems.push(`unknown message ${key}`);
       continue;

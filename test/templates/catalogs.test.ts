@@ -143,6 +143,26 @@ describe('TEMPLATES_DIR', () => {
     );
   });
 
+  it("words durations in the plural forms of the locale's own rules", () => {
+    const polish = {
+      ...Object.fromEntries(Object.entries(reference).map(([key, message]) => [key, `PL ${message}`])),
+      'duration.hour.one': '{count} godzina',
+      'duration.hour.few': '{count} godziny',
+      'duration.hour.many': '{count} godzin',
+      'duration.hour.other': '{count} godziny',
+    };
+    const look = testPresentation({ templatesDir: dir({ 'locales/pl.json': JSON.stringify(polish) }) });
+    expect([1, 2, 5, 22].map((hours) => look.duration('pl', hours * 3_600_000))).toEqual([
+      '1 godzina',
+      '2 godziny',
+      '5 godzin',
+      '22 godziny',
+    ]);
+    expect(
+      problems({ 'locales/de.json': JSON.stringify({ 'duration.hour.few': '{hours} Stunden' }) }),
+    ).toEqual(['locales/de.json: duration.hour.few must use the placeholders {count}, not {hours}']);
+  });
+
   it('reports every problem at once, each saying what is wrong and where', () => {
     expect(
       problems({
