@@ -15,7 +15,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h') || process.ar
 if (existsSync('.env')) process.loadEnvFile('.env');
 
 const { ConfigError, loadLocalConfig } = await import('../config.js');
-const { startLocalServer, OUTBOX_PATH } = await import('./server.js');
+const { startLocalServer, OUTBOX_PATH, HEALTH_PATH } = await import('./server.js');
 
 let config: ReturnType<typeof loadLocalConfig>;
 try {
@@ -61,6 +61,8 @@ matrix-3pid-serverless is running locally.
   bindings       ${directory}
   rate limits    ${config.rateLimits === 'off' ? 'off (RATE_LIMITS=off)' : 'on, as on AWS (RATE_LIMITS=off turns them off locally)'}
   SMS countries  ${config.smsPolicy.countries === '*' ? 'every country (SMS_ALLOWED_COUNTRIES)' : config.smsPolicy.countries.join(', ') || 'none'}
+  health         ${server.url}${HEALTH_PATH}
+  settings       npm start -- --help lists them all
 
 Try it:
   ${tryIt} Ctrl+C stops the server.

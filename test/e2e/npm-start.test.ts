@@ -101,6 +101,8 @@ describe('npm start', () => {
   it('serves the API, prints each message with its link, and stops cleanly on Ctrl+C or SIGTERM', async () => {
     const started = await npmStart({});
     expect(started.output()).toContain('embedded DynamoDB (dynalite), in memory');
+    expect(started.output()).toMatch(new RegExp(`health +${started.url}/health\n`));
+    expect(started.output()).toContain('npm start -- --help lists them all');
     const response = await requestToken(started.url, {
       client_secret: 'readme',
       email: 'alice@example.org',
