@@ -8,7 +8,7 @@ import { fetchSynapseAdminToken } from '../adapters/secrets/synapse-admin-token.
 import type { SynapseAdmin } from '../adapters/synapse/synapse-admin.js';
 import { type AbuseControls, abuseControls, type Essentials, synapseAdminOf } from '../composition.js';
 import { type LambdaConfig, loadLambdaConfig } from '../config.js';
-import { secretsClient, storeAndEssentials, tableClient } from './runtime.js';
+import { secretOf, storeAndEssentials, tableClient } from './runtime.js';
 
 export const requestConfig: LambdaConfig = loadLambdaConfig(process.env);
 
@@ -30,7 +30,5 @@ export function requestControls(base: Essentials): AbuseControls {
 async function synapseAdmin(): Promise<SynapseAdmin | undefined> {
   const source = requestConfig.synapseAdminToken;
   if (source === undefined) return undefined;
-  const token =
-    'value' in source ? source.value : await fetchSynapseAdminToken(secretsClient(), source.secretArn);
-  return synapseAdminOf(requestConfig, token);
+  return synapseAdminOf(requestConfig, await secretOf(source, fetchSynapseAdminToken));
 }

@@ -21,7 +21,7 @@ import {
   essentials,
   homeserverSessionsOf,
 } from '../composition.js';
-import { type CoreLambdaConfig, loadCoreLambdaConfig } from '../config.js';
+import { type CoreLambdaConfig, loadCoreLambdaConfig, type SecretSource } from '../config.js';
 import type { DomainEvents, HomeserverSessions } from '../core/ports.js';
 import type { ClientIpSource } from '../http/client-ip.js';
 
@@ -91,10 +91,7 @@ const PRIMING_KEY = 'connection-priming';
 
 /** Clock, randomness, the rules, and the hasher keyed by the token HMAC key (from Secrets Manager). */
 async function coreEssentials(): Promise<Essentials> {
-  const source = config.tokenHmacSecret;
-  const secret =
-    'value' in source ? source.value : await fetchTokenHmacSecret(secretsClient(), source.secretArn);
-  return essentials(config, secret, logger);
+  return essentials(config, await secretOf(config.tokenHmacSecret, fetchTokenHmacSecret), logger);
 }
 
 /**
@@ -103,11 +100,10 @@ async function coreEssentials(): Promise<Essentials> {
  */
 export async function homeserverSessions(): Promise<HomeserverSessions> {
   const source = config.synapseModuleSecret;
-  const secret =
-    source === undefined || 'value' in source
-      ? source?.value
-      : await fetchSynapseModuleSecret(secretsClient(), source.secretArn);
-  return homeserverSessionsOf(config, secret);
+  return homeserverSessionsOf(
+    config,
+    source === undefined ? undefined : await secretOf(source, fetchSynapseModuleSecret),
+  );
 }
 
 let events: DomainEvents | undefined;
@@ -118,6 +114,17 @@ let events: DomainEvents | undefined;
 export function domainEvents(): DomainEvents {
   events ??= new EmfDomainEvents(config.metricNamespace, logger);
   return events;
+}
+
+/**
+ * A secret as its setting gives it: its value (locally, sam local), or read from Secrets Manager
+ * by `fetch`, which checks what it holds.
+ */
+export async function secretOf(
+  source: SecretSource,
+  fetch: (client: SecretsManagerClient, secretArn: string) => Promise<string>,
+): Promise<string> {
+  return 'value' in source ? source.value : fetch(secretsClient(), source.secretArn);
 }
 
 let secrets: SecretsManagerClient | undefined;

@@ -29,11 +29,7 @@ export function renderValidationEmail(email: ValidationEmail, look: Presentation
     expiry: look.text(lang, 'email.expiry', { duration: look.duration(lang, email.validForMs) }),
     ignore: look.text(lang, 'email.ignore'),
   };
-  return {
-    subject,
-    text: look.render('email.txt', { ...words, support: look.support(lang, false) }),
-    html: look.render('email.html', { ...words, support: look.support(lang, true) }),
-  };
+  return bothParts(look, 'email', lang, words);
 }
 
 /**
@@ -54,9 +50,19 @@ export function renderNoticeEmail(notice: Notice, look: Presentation): RenderedE
     why: look.text(lang, `notice.why.${reason}`),
     ignore: look.text(lang, 'email.ignore'),
   };
+  return bothParts(look, 'notice-email', lang, words);
+}
+
+/** An email's text and HTML parts from its templates, each with the support line in its form. */
+function bothParts(
+  look: Presentation,
+  template: 'email' | 'notice-email',
+  lang: string,
+  words: { readonly subject: string } & Readonly<Record<string, string>>,
+): RenderedEmail {
   return {
-    subject,
-    text: look.render('notice-email.txt', { ...words, support: look.support(lang, false) }),
-    html: look.render('notice-email.html', { ...words, support: look.support(lang, true) }),
+    subject: words.subject,
+    text: look.render(`${template}.txt`, { ...words, support: look.support(lang, false) }),
+    html: look.render(`${template}.html`, { ...words, support: look.support(lang, true) }),
   };
 }

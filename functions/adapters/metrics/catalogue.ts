@@ -1,7 +1,7 @@
 /**
  * Every metric the service publishes, one per kind of domain event, with the dimension sets it is
  * published under. The functions publish by it (emf-events.ts) and the construct's alarms and
- * dashboard read by it (infra/operations.ts), so a renamed metric or a dropped dimension set fails
+ * dashboard read by it (infra/service-metrics.ts), so a renamed metric or a dropped dimension set fails
  * to compile or fails a test rather than leaving an alarm watching nothing.
  *
  * Each event is one datapoint of 1 under every dimension set whose dimensions it has: a set of
